@@ -1,0 +1,31 @@
+/*
+ * html.h - streaming HTML-to-text filter
+ */
+#ifndef MS_HTML_H
+#define MS_HTML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MS_HTML_HOLD 40 /* longest construct held across chunks (tag name, entity) */
+
+typedef struct ms_html {
+    int state;                 /* html.c */
+    int skip;                  /* inside <script> or <style>: which */
+    unsigned char quote;       /* attribute quote in force */
+    size_t hlen;               /* bytes held in hold[] */
+    char hold[MS_HTML_HOLD];   /* partial tag name / entity */
+    uint32_t anomalies;        /* MS_ANOM_HTML_* bits */
+} ms_html;
+
+void ms_html_init(ms_html *h);
+
+/* Convert len bytes of UTF-8 HTML to text; out needs room for
+ * len + MS_HTML_SLACK bytes. Returns bytes written. */
+#define MS_HTML_SLACK (2 * MS_HTML_HOLD + 8)
+size_t ms_html_feed(ms_html *h, const char *in, size_t len, char *out);
+
+/* End of data: flush what is held (room for MS_HTML_SLACK bytes). */
+size_t ms_html_finish(ms_html *h, char *out);
+
+#endif

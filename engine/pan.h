@@ -1,0 +1,55 @@
+/*
+ * pan.h - payment card numbers (primary account numbers): brand, length,
+ * Luhn (ISO/IEC 7812)
+ */
+#ifndef MS_PAN_H
+#define MS_PAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MS_PAN_MIN 12
+#define MS_PAN_MAX 19
+
+typedef enum ms_pan_brand {
+    MS_PAN_NONE = 0,
+    MS_PAN_VISA,
+    MS_PAN_MASTERCARD,
+    MS_PAN_AMEX,
+    MS_PAN_DISCOVER,
+    MS_PAN_JCB,
+    MS_PAN_DINERS,
+    MS_PAN_UNIONPAY,
+    MS_PAN_MAESTRO,
+} ms_pan_brand;
+
+const char *ms_pan_brand_name(ms_pan_brand b); /* "visa", ... "none" */
+
+/* Luhn check over n ASCII digits. */
+bool ms_pan_luhn(const char *digits, size_t n);
+
+/* Brand whose IIN range and lengths admit these n digits, or MS_PAN_NONE. */
+ms_pan_brand ms_pan_brand_of(const char *digits, size_t n);
+
+/* A card number: 12..19 digits, a brand's prefix and length, Luhn-valid,
+ * not one digit repeated. brand may be NULL. */
+bool ms_pan_check(const char *digits, size_t n, ms_pan_brand *brand);
+
+/*
+ * Find the digit run that ends at or just before text[end - 1]: walk back
+ * over trailing non-digits (at most 2), then over digits separated by single
+ * spaces or dashes. Copies the digits (no separators) to digits[] and sets
+ * *start to the index in text where the run begins. Returns the number of
+ * digits, or 0 if the run is not a candidate: more than MS_PAN_MAX digits,
+ * fewer than MS_PAN_MIN, or glued to a letter or digit on either side
+ * (text[*start - 1] or the byte after the run is alphanumeric). When the
+ * run reaches text[0], *at_edge is set: the caller may hold more text
+ * before it.
+ */
+size_t ms_pan_extract(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
+                      bool *at_edge);
+
+/* Mask n digits: first 6 and last 4 shown, the rest '*'; out needs n + 1. */
+void ms_pan_mask(const char *digits, size_t n, char *out);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * helpers.c - shared test helpers: the chunking invariant for decoders
+ */
+#include "helpers.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* Run dec over in split at the given cut points; returns malloc'd output. */
+static char *decode_split(const ms_test_decoder *dec, const char *in, size_t len,
+                          const size_t *cuts, size_t ncuts, size_t *outlen)
+{
+    void *st = calloc(1, dec->state_size);
+    size_t cap = dec->out_room(len) + dec->out_room(1) * (ncuts + 2) + 64;
+    char *out = malloc(cap);
+    size_t o = 0, prev = 0;
+
+    assert_non_null(st);
+    assert_non_null(out);
+    dec->init(st);
+    for (size_t i = 0; i <= ncuts; i++) {
+        size_t cut = i < ncuts ? cuts[i] : len;
+        o += dec->feed(st, in + prev, cut - prev, out + o);
+        assert_true(o <= cap);
+        prev = cut;
+    }
+    o += dec->finish(st, out + o);
+    assert_true(o <= cap);
+    if (dec->fini)
+        dec->fini(st);
+    free(st);
+    *outlen = o;
+    return out;
+}
+
+static void expect_same(const char *name, const char *how, const char *got, size_t gotlen,
+                        const char *want, size_t wantlen)
+{
+    if (gotlen != wantlen || memcmp(got, want, wantlen) != 0) {
+        fail_msg("%s: %s: got %zu bytes \"%.*s\", want %zu bytes \"%.*s\"", name, how, gotlen,
+                 (int)(gotlen > 200 ? 200 : gotlen), got, wantlen,
+                 (int)(wantlen > 200 ? 200 : wantlen), want);
+    }
+}
+
+void ms_test_chunked(const char *name, const ms_test_decoder *dec, const char *in, size_t len,
+                     const char *want, size_t wantlen)
+{
+    size_t wlen;
+    char *whole = decode_split(dec, in, len, NULL, 0, &wlen);
+    char how[64];
+
+    if (want)
+        expect_same(name, "whole", whole, wlen, want, wantlen);
+
+    size_t step = len <= 4096 ? 1 : len / 64;
+    for (size_t cut = 1; cut < len; cut += step) {
+        size_t glen;
+        char *got = decode_split(dec, in, len, &cut, 1, &glen);
+        snprintf(how, sizeof how, "split at %zu", cut);
+        expect_same(name, how, got, glen, whole, wlen);
+        free(got);
+    }
+
+    size_t *cuts = malloc((len ? len : 1) * sizeof *cuts);
+    assert_non_null(cuts);
+    for (size_t i = 1; i < len; i++)
+        cuts[i - 1] = i;
+    size_t glen;
+    char *got = decode_split(dec, in, len, cuts, len ? len - 1 : 0, &glen);
+    expect_same(name, "byte by byte", got, glen, whole, wlen);
+    free(got);
+    free(cuts);
+    free(whole);
+}
+
+char *ms_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
