@@ -1,0 +1,214 @@
+/*
+ * scan.c - `mailsift scan`: scan messages and print one result per message
+ *
+ * NDJSON (the contract in DESIGN.md), one object per message:
+ *   {"source":"a.eml","verdict":"reject","findings":[{"category":"pci",
+ *    "rule":"pci.pan","part":"2","excerpt":"411111******1111","offset":12}]}
+ * A file that cannot be read gives {"source":...,"error":"..."} and a line
+ * on stderr. --format text explains each finding in plain words.
+ */
+#include "cli.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum format { FMT_NDJSON, FMT_TEXT };
+
+typedef struct scan_ctx {
+    ms_scan *scan;
+    enum format format;
+    char source[4200];
+    bool in_msg, failed;
+    unsigned messages, flagged, errors;
+} scan_ctx;
+
+static void print_ndjson(const char *source, const ms_result *r)
+{
+    json_t *o = json_object(), *fs = json_array();
+
+    json_object_set_new(o, "source", json_string(source));
+    json_object_set_new(o, "verdict", json_string(ms_action_name(r->verdict)));
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const ms_finding *f = &r->findings[i];
+        json_t *fo = json_object();
+        json_object_set_new(fo, "category", json_string(f->category));
+        json_object_set_new(fo, "rule", json_string(f->rule));
+        json_object_set_new(fo, "part", json_string(f->part));
+        json_object_set_new(fo, "excerpt", json_string(f->excerpt));
+        json_object_set_new(fo, "offset", json_integer((json_int_t)f->offset));
+        if (f->count > 1)
+            json_object_set_new(fo, "count", json_integer(f->count));
+        json_array_append_new(fs, fo);
+    }
+    json_object_set_new(o, "findings", fs);
+    if (r->anomalies) {
+        json_t *an = json_array();
+        for (unsigned b = 0; b < 32; b++)
+            if ((r->anomalies & (1u << b)) && ms_anomaly_name(1u << b))
+                json_array_append_new(an, json_string(ms_anomaly_name(1u << b)));
+        json_object_set_new(o, "anomalies", an);
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(o);
+}
+
+static void print_text(const char *source, const ms_result *r)
+{
+    printf("%s: %s", source, ms_action_name(r->verdict));
+    if (r->nfindings == 0) {
+        printf(" (nothing found in %u part%s)\n", r->parts, r->parts == 1 ? "" : "s");
+        return;
+    }
+    printf("\n");
+    for (size_t c = 0; c < r->ncategories; c++) {
+        const ms_category_hit *h = &r->categories[c];
+        printf("  category %s -> %s", h->name, ms_action_name(h->action));
+        if (h->threshold)
+            printf(" (score %d, fires at %d)", h->score, h->threshold);
+        printf("\n");
+        for (size_t i = 0; i < r->nfindings; i++) {
+            const ms_finding *f = &r->findings[i];
+            if (strcmp(f->category, h->name) != 0)
+                continue;
+            printf("    - %s [%s]\n      where: ", f->description, f->rule);
+            if (strcmp(f->part, "header") == 0)
+                printf("message header");
+            else if (strcmp(f->part, "message") == 0)
+                printf("the message as a whole");
+            else
+                printf("MIME part %s", f->part);
+            printf(", byte %llu of its decoded text", (unsigned long long)f->offset);
+            if (f->count > 1)
+                printf(" (%u times)", f->count);
+            if (f->excerpt[0])
+                printf("\n      text:  \"%s\"", f->excerpt);
+            printf("\n");
+        }
+    }
+}
+
+static void on_begin(void *ctx, const char *source)
+{
+    scan_ctx *c = ctx;
+    snprintf(c->source, sizeof c->source, "%s", source);
+    ms_scan_reset(c->scan);
+    c->in_msg = true;
+    c->failed = false;
+}
+
+static void on_data(void *ctx, const void *buf, size_t len)
+{
+    scan_ctx *c = ctx;
+    if (!c->failed && ms_scan_feed(c->scan, buf, len) != MS_OK)
+        c->failed = true;
+}
+
+static void report_error(scan_ctx *c, const char *source, const char *msg)
+{
+    fprintf(stderr, "mailsift: %s: %s\n", source, msg);
+    if (c->format == FMT_NDJSON) {
+        json_t *o = json_pack("{s:s, s:s}", "source", source, "error", msg);
+        char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(o);
+    } else {
+        printf("%s: error: %s\n", source, msg);
+    }
+    c->errors++;
+}
+
+static void on_end(void *ctx)
+{
+    scan_ctx *c = ctx;
+    const ms_result *r = NULL;
+    int rc;
+
+    c->in_msg = false;
+    if (c->failed) /* already reported: never print a message we failed on as clean */
+        return;
+    rc = ms_scan_finish(c->scan, &r);
+    if (rc != MS_OK) {
+        report_error(c, c->source, ms_strerror(rc));
+        return;
+    }
+    c->messages++;
+    if (r->verdict != MS_ACTION_ACCEPT)
+        c->flagged++;
+    if (c->format == FMT_NDJSON)
+        print_ndjson(c->source, r);
+    else
+        print_text(c->source, r);
+}
+
+static void on_error(void *ctx, const char *source, const char *msg)
+{
+    scan_ctx *c = ctx;
+    if (c->in_msg)
+        c->failed = true;
+    report_error(c, source, msg);
+}
+
+int ms_cli_scan(int argc, char **argv)
+{
+    const char *rules = MS_DEFAULT_RULES_DIR, *config = NULL;
+    scan_ctx c = {0};
+    ms_engine *eng;
+    int first = 0;
+    ms_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
+            rules = argv[++i];
+        else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config = argv[++i];
+        else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (strcmp(f, "ndjson") == 0)
+                c.format = FMT_NDJSON;
+            else if (strcmp(f, "text") == 0)
+                c.format = FMT_TEXT;
+            else {
+                fprintf(stderr, "mailsift: unknown format \"%s\" (known: ndjson, text)\n", f);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--") == 0) {
+            first = i + 1;
+            break;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "mailsift: unknown option %s\n", argv[i]);
+            return 2;
+        } else if (!first) {
+            first = i;
+            break;
+        }
+    }
+    if (!first || first >= argc) {
+        fprintf(stderr, "usage: mailsift scan [--rules DIR] [--config FILE] "
+                        "[--format ndjson|text] PATH...\n");
+        return 2;
+    }
+    if (ms_cli_engine(rules, config, &eng) != 0)
+        return 2;
+    if (ms_scan_create(eng, &c.scan, &err) != MS_OK) {
+        fprintf(stderr, "mailsift: %s\n", err.msg);
+        ms_engine_destroy(eng);
+        return 2;
+    }
+    ms_source_sink sink = {&c, on_begin, on_data, on_end, on_error};
+    for (int i = first; i < argc; i++)
+        ms_source_walk(argv[i], &sink);
+    fflush(stdout);
+    ms_scan_destroy(c.scan);
+    ms_engine_destroy(eng);
+    if (c.errors)
+        return 2;
+    return c.flagged ? 1 : 0;
+}

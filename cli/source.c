@@ -1,0 +1,247 @@
+/*
+ * source.c - find messages: single files, mbox files, directory trees
+ *
+ * mbox (RFC 4155): a message starts at a line "From " at the start of the
+ * file or after an empty line; the separator line is not part of the
+ * message. Lines ">From ", ">>From ", ... had one '>' added when stored
+ * (mboxrd; mboxo only escaped "From "), so one '>' is removed. Files are
+ * streamed in fixed chunks, never loaded whole.
+ *
+ * Maildir: cur/ and new/ hold one message a file and are walked like any
+ * directory; tmp/ holds deliveries in progress and is skipped.
+ *
+ * BUGS: mbox "Content-Length:" (mboxcl) framing is not used; a body line
+ * "From " after an empty line that was not escaped starts a new message,
+ * as every mbox reader does.
+ */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CHUNK 65536
+#define MBOX_LINE_MAX 65536
+
+typedef struct mbox_reader {
+    const ms_source_sink *sink;
+    const char *path;
+    char source[4200];
+    unsigned n;         /* messages started */
+    bool in_msg;
+    bool prev_empty;    /* the previous line was empty (or none yet) */
+    char *line;         /* a line cut by the chunk end */
+    size_t llen;
+} mbox_reader;
+
+static bool is_from_line(const char *p, size_t n)
+{
+    return n >= 5 && memcmp(p, "From ", 5) == 0;
+}
+
+/* ">From ", ">>From ": mboxrd escaping, drop one '>'. */
+static bool is_escaped_from(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] == '>')
+        i++;
+    return i > 0 && is_from_line(p + i, n - i);
+}
+
+static void mbox_line(mbox_reader *r, const char *p, size_t n)
+{
+    size_t content = n;
+    if (content && p[content - 1] == '\n')
+        content--;
+    if (content && p[content - 1] == '\r')
+        content--;
+    if (r->prev_empty && is_from_line(p, content)) {
+        if (r->in_msg)
+            r->sink->end(r->sink->ctx);
+        snprintf(r->source, sizeof r->source, "%s:%u", r->path, ++r->n);
+        r->sink->begin(r->sink->ctx, r->source);
+        r->in_msg = true;
+        r->prev_empty = false;
+        return;
+    }
+    if (r->in_msg) {
+        if (is_escaped_from(p, content))
+            r->sink->data(r->sink->ctx, p + 1, n - 1);
+        else
+            r->sink->data(r->sink->ctx, p, n);
+    }
+    r->prev_empty = content == 0;
+}
+
+static void mbox_feed(mbox_reader *r, const char *buf, size_t len)
+{
+    while (len) {
+        const char *nl = memchr(buf, '\n', len);
+        size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+        if (!nl || r->llen) {
+            size_t k = n;
+            if (r->llen + k > MBOX_LINE_MAX) {
+                /* a huge line cannot be a separator: pass it on */
+                if (r->llen)
+                    mbox_line(r, r->line, r->llen);
+                r->llen = 0;
+                if (r->in_msg)
+                    r->sink->data(r->sink->ctx, buf, n);
+                r->prev_empty = false;
+            } else {
+                memcpy(r->line + r->llen, buf, k);
+                r->llen += k;
+                if (nl) {
+                    mbox_line(r, r->line, r->llen);
+                    r->llen = 0;
+                }
+            }
+        } else {
+            mbox_line(r, buf, n);
+        }
+        buf += n;
+        len -= n;
+    }
+}
+
+static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, char *buf,
+                          size_t have)
+{
+    mbox_reader r = {sink, path, "", 0, false, true, malloc(MBOX_LINE_MAX), 0};
+    ssize_t got;
+    unsigned errors = 0;
+
+    if (!r.line) {
+        sink->error(sink->ctx, path, "out of memory");
+        return 1;
+    }
+    mbox_feed(&r, buf, have);
+    while ((got = read(fd, buf, CHUNK)) > 0)
+        mbox_feed(&r, buf, (size_t)got);
+    if (got < 0) {
+        sink->error(sink->ctx, path, strerror(errno));
+        errors++;
+    }
+    if (r.llen)
+        mbox_line(&r, r.line, r.llen);
+    if (r.in_msg)
+        sink->end(sink->ctx);
+    free(r.line);
+    return errors;
+}
+
+static unsigned read_file(const char *path, const ms_source_sink *sink)
+{
+    char *buf = malloc(CHUNK);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t got;
+    unsigned errors = 0;
+
+    if (fd < 0 || !buf) {
+        sink->error(sink->ctx, path, fd < 0 ? strerror(errno) : "out of memory");
+        if (fd >= 0)
+            close(fd);
+        free(buf);
+        return 1;
+    }
+    got = read(fd, buf, CHUNK);
+    if (got > 0 && is_from_line(buf, (size_t)got)) {
+        errors = read_mbox(fd, path, sink, buf, (size_t)got);
+    } else if (got >= 0) {
+        sink->begin(sink->ctx, path);
+        while (got > 0) {
+            sink->data(sink->ctx, buf, (size_t)got);
+            got = read(fd, buf, CHUNK);
+        }
+        if (got < 0) {
+            /* a message we could not read whole is not reported as clean */
+            sink->error(sink->ctx, path, strerror(errno));
+            errors++;
+        }
+        sink->end(sink->ctx);
+    } else {
+        sink->error(sink->ctx, path, strerror(errno));
+        errors++;
+    }
+    close(fd);
+    free(buf);
+    return errors;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static unsigned walk_dir(const char *path, const ms_source_sink *sink)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    unsigned errors = 0;
+
+    if (!d) {
+        sink->error(sink->ctx, path, strerror(errno));
+        return 1;
+    }
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    if (names)
+        qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        char child[4096];
+        if (names[i] && strcmp(names[i], "tmp") == 0) {
+            /* Maildir deliveries in progress, when cur/ is beside it */
+            char cur[4096];
+            struct stat st;
+            snprintf(cur, sizeof cur, "%s/cur", path);
+            if (stat(cur, &st) == 0 && S_ISDIR(st.st_mode)) {
+                free(names[i]);
+                continue;
+            }
+        }
+        if (names[i]) {
+            size_t plen = strlen(path);
+            while (plen > 1 && path[plen - 1] == '/')
+                plen--;
+            snprintf(child, sizeof child, "%.*s/%s", (int)plen, path, names[i]);
+            errors += ms_source_walk(child, sink);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return errors;
+}
+
+unsigned ms_source_walk(const char *path, const ms_source_sink *sink)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        sink->error(sink->ctx, path, strerror(errno));
+        return 1;
+    }
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(path, sink);
+    if (!S_ISREG(st.st_mode))
+        return 0;
+    return read_file(path, sink);
+}

@@ -1,0 +1,99 @@
+/*
+ * engine.c - build, share and free the compiled engine
+ */
+#include "engine.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void free_engine(ms_engine *eng)
+{
+    for (unsigned i = 0; i < eng->nrules; i++) {
+        free(eng->rules[i].id);
+        free(eng->rules[i].description);
+        free(eng->rules[i].pattern);
+        free(eng->rules[i].file);
+    }
+    free(eng->rules);
+    for (unsigned i = 0; i < eng->ncats; i++) {
+        free(eng->cats[i].name);
+        free(eng->cats[i].description);
+        free(eng->cats[i].file);
+    }
+    free(eng->cats);
+    for (unsigned i = 0; i < eng->nheaders; i++)
+        free(eng->headers[i]);
+    free(eng->headers);
+    hs_free_scratch(eng->scratch);
+    hs_free_database(eng->db);
+    free(eng);
+}
+
+int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
+{
+    ms_error first = {0};
+    unsigned nerrors = 0;
+    ms_engine *eng;
+
+    *out = NULL;
+    if (!opts || !opts->rules_dir) {
+        ms_error_set(err, MS_ERR_MISUSE, "", 0, "no rules directory given");
+        return MS_ERR_MISUSE;
+    }
+    eng = calloc(1, sizeof *eng);
+    if (!eng) {
+        ms_error_set(err, MS_ERR_NOMEM, "", 0, "out of memory");
+        return MS_ERR_NOMEM;
+    }
+    atomic_init(&eng->refs, 1);
+    ms_limits_default(&eng->limits);
+    int u = ms_engine_add_category(eng, MS_CATEGORY_UNSCANNABLE,
+                                   "Content that could not be scanned (a limit was reached)", 0,
+                                   MS_ACTION_QUARANTINE);
+    if (u < 0) {
+        free_engine(eng);
+        ms_error_set(err, MS_ERR_NOMEM, "", 0, "out of memory");
+        return MS_ERR_NOMEM;
+    }
+    eng->cat_unscannable = (unsigned)u;
+
+    bool ok = ms_rules_load_dir(eng, opts->rules_dir, opts->on_error, opts->on_error_ctx, &first,
+                                &nerrors);
+    if (opts->config_path)
+        ok &= ms_config_load(eng, opts->config_path, opts->on_error, opts->on_error_ctx, &first,
+                             &nerrors);
+    if (ok)
+        ok = ms_match_compile(eng, opts->on_error, opts->on_error_ctx, &first, &nerrors);
+    if (!ok || nerrors) {
+        if (err)
+            *err = first;
+        int code = first.code ? first.code : MS_ERR_RULES;
+        free_engine(eng);
+        return code;
+    }
+    *out = eng;
+    return MS_OK;
+}
+
+ms_engine *ms_engine_ref(ms_engine *eng)
+{
+    atomic_fetch_add(&eng->refs, 1);
+    return eng;
+}
+
+void ms_engine_destroy(ms_engine *eng)
+{
+    if (eng && atomic_fetch_sub(&eng->refs, 1) == 1)
+        free_engine(eng);
+}
+
+void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->rules = eng->nrules;
+    info->categories = eng->ncats;
+    info->database_size = eng->db_size;
+    info->stream_size = eng->stream_size;
+    info->compile_ms = eng->compile_ms;
+}

@@ -1,0 +1,89 @@
+/*
+ * engine.h - the compiled engine: rules, categories, policy, Hyperscan
+ * database. Built by ms_engine_create(); read-only afterwards.
+ */
+#ifndef MS_ENGINE_H
+#define MS_ENGINE_H
+
+#include "limits.h"
+#include "yamldoc.h"
+
+#include <mailsift/mailsift.h>
+
+#include <hs/hs.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef enum ms_scope {
+    MS_SCOPE_ANY = 0, /* body text and scanned headers */
+    MS_SCOPE_BODY,    /* decoded text parts only */
+    MS_SCOPE_HEADER,  /* scanned header fields only */
+} ms_scope;
+
+typedef enum ms_validator {
+    MS_VALIDATOR_NONE = 0,
+    MS_VALIDATOR_PAN, /* payment card number: IIN, length, Luhn (pan.c) */
+} ms_validator;
+
+typedef struct ms_rule {
+    char *id;
+    char *description;
+    char *pattern;
+    unsigned category; /* index into ms_engine.cats */
+    unsigned hs_flags;
+    ms_validator validator;
+    int weight;
+    ms_scope scope;
+    bool hide_excerpt; /* `excerpt: none`: the match itself is sensitive */
+    char *file;
+    unsigned line;
+} ms_rule;
+
+typedef struct ms_category {
+    char *name;
+    char *description;
+    int threshold; /* 0: any finding fires the category */
+    ms_action action;
+    char *file;
+    unsigned line;
+} ms_category;
+
+/* Builtin category for content the scanner could not read (limits). */
+#define MS_CATEGORY_UNSCANNABLE "unscannable"
+
+struct ms_engine {
+    atomic_int refs;
+    ms_rule *rules;
+    unsigned nrules;
+    ms_category *cats;
+    unsigned ncats;
+    char **headers; /* lower-case header names scanned besides Subject */
+    unsigned nheaders;
+    hs_database_t *db;
+    hs_scratch_t *scratch; /* prototype cloned by each scan */
+    size_t db_size, stream_size;
+    double compile_ms;
+    ms_limits limits;
+    unsigned cat_unscannable;
+};
+
+/* rules.c: load every *.yaml in dir (sorted) into eng; errors through y. */
+bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
+                       ms_error *first, unsigned *nerrors);
+
+/* rules.c: index of category name, or -1. */
+int ms_engine_category(const ms_engine *eng, const char *name);
+
+/* rules.c: add a category (used for builtins); returns its index or -1. */
+int ms_engine_add_category(ms_engine *eng, const char *name, const char *description,
+                           int threshold, ms_action action);
+
+/* config.c: apply mailsift.yaml (limits, policy) to eng. */
+bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx, ms_error *first,
+                    unsigned *nerrors);
+
+/* match.c: compile all rules into one streaming database. */
+bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first,
+                      unsigned *nerrors);
+
+#endif

@@ -1,0 +1,644 @@
+/*
+ * mime.c - streaming MIME structure parser
+ *
+ * A one-pass state machine over lines (after Postfix's mime_state.c):
+ * header blocks (RFC 5322 2.2, unfolding per 2.2.3), multipart bodies with
+ * a stack of boundaries (RFC 2046 5.1), and message/rfc822 parts descended
+ * into (RFC 2046 5.2.1). Leaf bodies are passed on still transfer-encoded;
+ * decoding is the next layer's job (scan.c). Nothing is buffered but one
+ * partial line and one header field, both capped.
+ *
+ * Tolerated on purpose, because real mail does it:
+ * - CRLF or bare LF line ends, mixed within one message.
+ * - A leading mbox "From " line.
+ * - A header section that stops without a blank line: the first line that
+ *   is not a header field starts the body.
+ * - Obsolete "Name : value" fields; boundaries followed by blanks.
+ * - A closing boundary of an outer multipart ends the inner ones; a missing
+ *   closing boundary ends at the end of the message (both flagged).
+ * - A boundary that is a prefix of another: a line matches a boundary only
+ *   when nothing but "--" and blanks follows it.
+ * - A multipart without a boundary parameter is read as text/plain.
+ * - Lines longer than the line limit: body lines pass through in pieces;
+ *   header lines are cut.
+ *
+ * The line break before a boundary belongs to the boundary (RFC 2046
+ * 5.1.1), so each body line's break is held until the next line is known
+ * not to be a boundary.
+ *
+ * BUGS: message/rfc822 parts with a base64 or quoted-printable encoding are
+ * passed on as leaves, not parsed. Preambles and epilogues are not passed
+ * on. message/partial fragments are not reassembled.
+ */
+#include "mime.h"
+#include "hdr.h"
+#include "util.h"
+
+#include <mailsift/mailsift.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum mime_state {
+    ST_HEADER,   /* reading a header block */
+    ST_BODY,     /* a leaf body: lines go to the sink */
+    ST_PREAMBLE, /* before the first boundary of the innermost multipart */
+    ST_EPILOGUE, /* after a closing boundary, or lost: skip to a boundary */
+    ST_SKIP,     /* a limit was hit: ignore the rest of the message */
+};
+
+/* A candidate boundary line longer than this is body text. */
+#define BOUNDARY_LINE_MAX (2 + MS_BOUNDARY_MAX + 2 + 256)
+
+typedef struct mime_frame {
+    char boundary[MS_BOUNDARY_MAX + 1];
+    size_t blen;
+    char prefix[64];   /* children are prefix.N */
+    unsigned children; /* parts seen so far */
+    unsigned depth;    /* depth of the multipart entity */
+    bool digest;       /* multipart/digest: parts default to message/rfc822 */
+} mime_frame;
+
+struct ms_mime {
+    ms_limits lim;
+    ms_charset *cs;
+    ms_mime_sink sink;
+    enum mime_state state;
+
+    /* partial line carried between feeds */
+    char *line;
+    size_t llen;
+    bool midline;      /* bytes of the current line were already passed on */
+    bool line_cut;     /* header line over the limit: rest dropped */
+    bool first_line;   /* no line of the message seen yet */
+    size_t curlen;     /* bytes of the current line so far */
+
+    /* held line break of the last body line */
+    char pend[2];
+    size_t plen;
+    const char *pend_ptr; /* where pend lies in the current input, or NULL */
+
+    /* coalesced run of body bytes not yet handed to the sink */
+    const char *span;
+    size_t slen;
+
+    /* header field being unfolded */
+    char *field;
+    size_t flen;
+    bool have_field;
+    size_t header_bytes;
+
+    ms_mime_entity ent;
+    bool ent_has_type;
+    mime_frame *frames;
+    unsigned nframes;
+    unsigned parts;
+    uint32_t anomalies;
+};
+
+ms_mime *ms_mime_create(const ms_limits *lim, ms_charset *cs, const ms_mime_sink *sink)
+{
+    ms_mime *m = calloc(1, sizeof *m);
+
+    if (!m)
+        return NULL;
+    m->lim = *lim;
+    m->cs = cs;
+    m->sink = *sink;
+    m->line = malloc(m->lim.line_length);
+    m->field = malloc(m->lim.header_value + 1);
+    m->frames = calloc(m->lim.depth + 1, sizeof *m->frames);
+    if (!m->line || !m->field || !m->frames) {
+        ms_mime_destroy(m);
+        return NULL;
+    }
+    ms_mime_reset(m);
+    return m;
+}
+
+void ms_mime_destroy(ms_mime *m)
+{
+    if (!m)
+        return;
+    free(m->line);
+    free(m->field);
+    free(m->frames);
+    free(m);
+}
+
+static void new_entity(ms_mime *m, const char *id, const char *prefix, unsigned depth,
+                       bool is_message, bool digest)
+{
+    ms_mime_entity *e = &m->ent;
+
+    memset(e, 0, sizeof *e);
+    snprintf(e->id, sizeof e->id, "%s", id);
+    snprintf(e->prefix, sizeof e->prefix, "%s", prefix);
+    e->depth = depth;
+    e->is_message = is_message;
+    snprintf(e->type, sizeof e->type, "%s", digest ? "message/rfc822" : "text/plain");
+    m->ent_has_type = false;
+    m->have_field = false;
+    m->flen = 0;
+    m->header_bytes = 0;
+    m->state = ST_HEADER;
+}
+
+void ms_mime_reset(ms_mime *m)
+{
+    m->llen = 0;
+    m->midline = m->line_cut = false;
+    m->curlen = 0;
+    m->first_line = true;
+    m->plen = 0;
+    m->pend_ptr = NULL;
+    m->span = NULL;
+    m->slen = 0;
+    m->nframes = 0;
+    m->parts = 1;
+    m->anomalies = 0;
+    new_entity(m, "1", "", 0, true, false);
+}
+
+uint32_t ms_mime_anomalies(const ms_mime *m)
+{
+    return m->anomalies;
+}
+
+unsigned ms_mime_parts(const ms_mime *m)
+{
+    return m->parts;
+}
+
+/* Body bytes: coalesce adjacent runs of the input into one sink call. */
+static void flush_span(ms_mime *m)
+{
+    if (m->slen && m->state == ST_BODY)
+        m->sink.part_data(m->sink.ctx, m->span, m->slen);
+    m->slen = 0;
+}
+
+static void emit(ms_mime *m, const char *p, size_t n)
+{
+    if (n == 0 || m->state != ST_BODY)
+        return;
+    if (m->slen && m->span + m->slen == p) {
+        m->slen += n;
+        return;
+    }
+    flush_span(m);
+    m->span = p;
+    m->slen = n;
+}
+
+/* Pass on the held line break of the previous body line. */
+static void emit_pending(ms_mime *m)
+{
+    if (!m->plen)
+        return;
+    if (m->pend_ptr) {
+        emit(m, m->pend_ptr, m->plen);
+    } else {
+        flush_span(m);
+        emit(m, m->pend, m->plen);
+        flush_span(m);
+    }
+    m->plen = 0;
+    m->pend_ptr = NULL;
+}
+
+static void hold_pending(ms_mime *m, const char *eol, size_t n)
+{
+    if (m->state != ST_BODY)
+        return;
+    memcpy(m->pend, eol, n);
+    m->plen = n;
+    m->pend_ptr = eol;
+}
+
+static size_t eol_length(const char *line, size_t n)
+{
+    if (n && line[n - 1] == '\n')
+        return (n >= 2 && line[n - 2] == '\r') ? 2 : 1;
+    return 0;
+}
+
+static void end_leaf(ms_mime *m, bool keep_pending)
+{
+    if (m->state != ST_BODY)
+        return;
+    if (keep_pending)
+        emit_pending(m);
+    flush_span(m);
+    m->plen = 0;
+    m->pend_ptr = NULL;
+    m->sink.part_end(m->sink.ctx);
+}
+
+/* Does the line (break included) delimit a multipart? Returns the frame
+ * index, innermost first, or -1; *closing for "--boundary--". */
+static int match_boundary(const ms_mime *m, const char *line, size_t n, bool *closing)
+{
+    if (m->nframes == 0 || n < 3 || line[0] != '-' || line[1] != '-')
+        return -1;
+    while (n > 2 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+                     line[n - 1] == '\t'))
+        n--;
+    for (int i = (int)m->nframes - 1; i >= 0; i--) {
+        const mime_frame *f = &m->frames[i];
+        if (n < 2 + f->blen || memcmp(line + 2, f->boundary, f->blen) != 0)
+            continue;
+        size_t rest = n - 2 - f->blen;
+        const char *r = line + 2 + f->blen;
+        if (rest == 0 || (rest == 2 && r[0] == '-' && r[1] == '-')) {
+            *closing = rest == 2;
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void set_cte(ms_mime_entity *e, const char *value, size_t vlen, uint32_t *anom)
+{
+    ms_hdr_token(value, vlen, e->encoding, sizeof e->encoding);
+    if (strcmp(e->encoding, "base64") == 0)
+        e->cte = MS_CTE_BASE64;
+    else if (strcmp(e->encoding, "quoted-printable") == 0)
+        e->cte = MS_CTE_QP;
+    else if (!e->encoding[0] || strcmp(e->encoding, "7bit") == 0 ||
+             strcmp(e->encoding, "8bit") == 0 || strcmp(e->encoding, "binary") == 0)
+        e->cte = MS_CTE_7BIT;
+    else {
+        e->cte = MS_CTE_UNKNOWN;
+        *anom |= MS_ANOM_UNKNOWN_ENCODING;
+    }
+}
+
+/* Content-* fields shape the entity; every field goes to the sink. */
+static void use_field(ms_mime *m, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+    ms_mime_entity *e = &m->ent;
+
+    if (nlen == 12 && strncasecmp(name, "content-type", 12) == 0) {
+        char type[sizeof e->type];
+        if (ms_hdr_token(value, vlen, type, sizeof type) && strchr(type, '/')) {
+            memcpy(e->type, type, sizeof type);
+            m->ent_has_type = true;
+        }
+        ms_hdr_param(m->cs, value, vlen, "charset", e->charset, sizeof e->charset);
+        for (char *p = e->charset; *p; p++)
+            *p = (char)ms_lower((unsigned char)*p);
+        if (!ms_hdr_param(m->cs, value, vlen, "boundary", e->boundary, sizeof e->boundary))
+            e->boundary[0] = '\0';
+        if (!e->filename[0])
+            ms_hdr_param(m->cs, value, vlen, "name", e->filename, sizeof e->filename);
+    } else if (nlen == 25 && strncasecmp(name, "content-transfer-encoding", 25) == 0) {
+        set_cte(e, value, vlen, &m->anomalies);
+    } else if (nlen == 19 && strncasecmp(name, "content-disposition", 19) == 0) {
+        char disp[32];
+        ms_hdr_token(value, vlen, disp, sizeof disp);
+        e->attachment = strcmp(disp, "attachment") == 0;
+        ms_hdr_param(m->cs, value, vlen, "filename", e->filename, sizeof e->filename);
+    }
+    m->sink.header(m->sink.ctx, e, name, nlen, value, vlen);
+}
+
+/* The unfolded field in m->field is complete: split and use it. */
+static void end_field(ms_mime *m)
+{
+    const char *f = m->field, *colon;
+    size_t nlen, v, end = m->flen;
+
+    if (!m->have_field)
+        return;
+    m->have_field = false;
+    if (m->flen == 0)
+        return;
+    colon = memchr(f, ':', m->flen);
+    if (!colon)
+        return;
+    nlen = (size_t)(colon - f);
+    while (nlen && (f[nlen - 1] == ' ' || f[nlen - 1] == '\t'))
+        nlen--;
+    v = (size_t)(colon - f) + 1;
+    while (v < end && (f[v] == ' ' || f[v] == '\t'))
+        v++;
+    while (end > v && (f[end - 1] == ' ' || f[end - 1] == '\t' || f[end - 1] == '\r'))
+        end--;
+    use_field(m, f, nlen, f + v, end - v);
+    m->flen = 0;
+}
+
+/* Append one header line (break excluded) to the field being unfolded. */
+static void add_to_field(ms_mime *m, const char *p, size_t n)
+{
+    m->header_bytes += n;
+    if (m->header_bytes > m->lim.header_bytes) {
+        m->anomalies |= MS_ANOM_HEADER_TRUNCATED;
+        return;
+    }
+    if (n > m->lim.header_value - m->flen) {
+        n = m->lim.header_value - m->flen;
+        m->anomalies |= MS_ANOM_HEADER_TRUNCATED;
+    }
+    memcpy(m->field + m->flen, p, n);
+    m->flen += n;
+}
+
+/* "Name:" with a printable name and optional blanks before the colon. */
+static bool is_field_start(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] > ' ' && p[i] < 127 && p[i] != ':')
+        i++;
+    if (i == 0)
+        return false;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    return i < n && p[i] == ':';
+}
+
+static bool count_part(ms_mime *m)
+{
+    if (++m->parts > m->lim.parts) {
+        m->anomalies |= MS_ANOM_PARTS;
+        m->state = ST_SKIP;
+        return false;
+    }
+    return true;
+}
+
+/* The header block of m->ent ended: decide what its body is. */
+static void end_headers(ms_mime *m)
+{
+    ms_mime_entity *e = &m->ent;
+    bool too_deep = e->depth + 1 > m->lim.depth;
+
+    end_field(m);
+    if (e->is_message)
+        m->sink.header_end(m->sink.ctx, e);
+    if (strncmp(e->type, "multipart/", 10) == 0) {
+        if (!e->boundary[0]) {
+            m->anomalies |= MS_ANOM_NO_BOUNDARY_PARAM;
+            snprintf(e->type, sizeof e->type, "text/plain");
+        } else if (too_deep || m->nframes >= m->lim.depth) {
+            m->anomalies |= MS_ANOM_DEPTH;
+        } else {
+            mime_frame *f = &m->frames[m->nframes++];
+            snprintf(f->boundary, sizeof f->boundary, "%s", e->boundary);
+            f->blen = strlen(f->boundary);
+            snprintf(f->prefix, sizeof f->prefix, "%s", e->is_message ? e->prefix : e->id);
+            f->children = 0;
+            f->depth = e->depth;
+            f->digest = strcmp(e->type, "multipart/digest") == 0;
+            m->state = ST_PREAMBLE;
+            return;
+        }
+    } else if ((strcmp(e->type, "message/rfc822") == 0 || strcmp(e->type, "message/global") == 0) &&
+               (e->cte == MS_CTE_7BIT)) {
+        if (too_deep) {
+            m->anomalies |= MS_ANOM_DEPTH;
+        } else if (count_part(m)) {
+            char prefix[64], id[80];
+            snprintf(prefix, sizeof prefix, "%s", e->id);
+            snprintf(id, sizeof id, "%s.1", prefix);
+            new_entity(m, id, prefix, e->depth + 1, true, false);
+            return;
+        } else {
+            return;
+        }
+    }
+    m->state = ST_BODY;
+    m->plen = 0;
+    m->pend_ptr = NULL;
+    m->sink.part_begin(m->sink.ctx, e);
+}
+
+/* A boundary line of frame fi: end what is open, start the next part. */
+static void at_boundary(ms_mime *m, unsigned fi, bool closing)
+{
+    if (m->state == ST_HEADER)
+        end_headers(m); /* a part with headers only: an empty body */
+    end_leaf(m, false);
+    if (m->nframes > fi + 1)
+        m->anomalies |= MS_ANOM_MISSING_BOUNDARY;
+    m->nframes = fi + 1;
+    mime_frame *f = &m->frames[fi];
+    if (closing) {
+        m->nframes = fi;
+        m->state = ST_EPILOGUE;
+        return;
+    }
+    if (!count_part(m))
+        return;
+    char id[80];
+    f->children++;
+    if (f->prefix[0])
+        snprintf(id, sizeof id, "%s.%u", f->prefix, f->children);
+    else
+        snprintf(id, sizeof id, "%u", f->children);
+    new_entity(m, id, "", f->depth + 1, false, f->digest);
+}
+
+static void header_line(ms_mime *m, const char *p, size_t n)
+{
+    size_t content = n - eol_length(p, n);
+
+    if (m->first_line && content >= 5 && memcmp(p, "From ", 5) == 0)
+        return; /* mbox separator left on a single message */
+    if (content == 0 || (content == 1 && p[0] == '\r')) {
+        end_headers(m);
+        return;
+    }
+    if (p[0] == ' ' || p[0] == '\t') {
+        if (m->have_field)
+            add_to_field(m, p, content);
+        return;
+    }
+    if (!is_field_start(p, content)) {
+        /* Not a header: the body starts here without a blank line. */
+        end_headers(m);
+        if (m->state == ST_BODY) {
+            emit(m, p, content);
+            flush_span(m);
+            hold_pending(m, p + content, n - content);
+            m->pend_ptr = NULL;
+        }
+        return;
+    }
+    end_field(m);
+    m->have_field = true;
+    add_to_field(m, p, content);
+}
+
+/* One complete line (break included, unless at end of message).
+ * in_input: p points into the caller's buffer (not the line buffer). */
+static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
+{
+    bool closing;
+    int fi;
+
+    if (m->midline) {
+        /* the tail of a body line already partly passed on */
+        size_t e = eol_length(p, n);
+        m->midline = false;
+        emit(m, p, n - e);
+        if (!in_input)
+            flush_span(m);
+        hold_pending(m, p + n - e, e);
+        if (!in_input)
+            m->pend_ptr = NULL;
+        return;
+    }
+    if (m->state != ST_SKIP && (fi = match_boundary(m, p, n, &closing)) >= 0) {
+        at_boundary(m, (unsigned)fi, closing);
+        m->first_line = false;
+        return;
+    }
+    switch (m->state) {
+    case ST_HEADER:
+        header_line(m, p, n);
+        break;
+    case ST_BODY: {
+        size_t e = eol_length(p, n);
+        emit_pending(m);
+        emit(m, p, n - e);
+        if (!in_input)
+            flush_span(m);
+        hold_pending(m, p + n - e, e);
+        if (!in_input)
+            m->pend_ptr = NULL;
+        break;
+    }
+    case ST_PREAMBLE:
+    case ST_EPILOGUE:
+    case ST_SKIP:
+        break;
+    }
+    m->first_line = false;
+}
+
+/* Pass on bytes of a body line that is known not to be a boundary. */
+static void pass_partial(ms_mime *m, const char *p, size_t n, bool in_input)
+{
+    if (!m->midline) {
+        emit_pending(m);
+        m->midline = true;
+    }
+    emit(m, p, n);
+    if (!in_input)
+        flush_span(m);
+}
+
+/* Could a line starting with the buffered bytes and then p be a boundary? */
+static bool may_be_boundary(const ms_mime *m, const char *p, size_t n)
+{
+    char c0, c1;
+
+    if (m->nframes == 0 || m->state == ST_SKIP)
+        return false;
+    if (m->llen + n > BOUNDARY_LINE_MAX)
+        return false;
+    c0 = m->llen ? m->line[0] : (n ? p[0] : '-');
+    c1 = m->llen > 1 ? m->line[1] : m->llen == 1 ? (n ? p[0] : '-') : (n > 1 ? p[1] : '-');
+    return c0 == '-' && c1 == '-';
+}
+
+static void buffer_line(ms_mime *m, const char *p, size_t n)
+{
+    size_t room = m->lim.line_length - m->llen;
+
+    if (m->line_cut)
+        return;
+    if (n > room) {
+        n = room;
+        m->line_cut = true;
+        m->anomalies |= MS_ANOM_LONG_LINE;
+    }
+    memcpy(m->line + m->llen, p, n);
+    m->llen += n;
+}
+
+/* n bytes of a line that began in an earlier feed or does not end here. */
+static void partial_line(ms_mime *m, const char *p, size_t n, bool complete)
+{
+    if (m->state == ST_HEADER || (!m->midline && may_be_boundary(m, p, n))) {
+        buffer_line(m, p, n);
+        if (complete) {
+            process_line(m, m->line, m->llen, false);
+            m->llen = 0;
+            m->line_cut = false;
+        }
+        return;
+    }
+    if (m->llen) {
+        if (complete && n == 1) { /* a held CR and its LF: one line break */
+            buffer_line(m, p, n);
+            process_line(m, m->line, m->llen, false);
+            m->llen = 0;
+            return;
+        }
+        pass_partial(m, m->line, m->llen, false);
+        m->llen = 0;
+    }
+    if (complete) {
+        m->midline = true;
+        process_line(m, p, n, true);
+        return;
+    }
+    /* keep a trailing CR: with the next LF it is the line break, which a
+     * following boundary line would claim */
+    size_t k = (n && p[n - 1] == '\r') ? n - 1 : n;
+    if (k)
+        pass_partial(m, p, k, true);
+    if (k < n) {
+        m->line[0] = '\r';
+        m->llen = 1;
+        if (!m->midline) { /* a line that starts with CR is no boundary */
+            emit_pending(m);
+            m->midline = true;
+        }
+    }
+}
+
+void ms_mime_feed(ms_mime *m, const char *buf, size_t len)
+{
+    while (len) {
+        const char *nl = memchr(buf, '\n', len);
+        size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+
+        m->curlen += n;
+        if (m->curlen > m->lim.line_length)
+            m->anomalies |= MS_ANOM_LONG_LINE;
+        if (nl)
+            m->curlen = 0;
+        if (nl && m->llen == 0)
+            process_line(m, buf, n, true);
+        else
+            partial_line(m, buf, n, nl != NULL);
+        buf += n;
+        len -= n;
+    }
+    flush_span(m);
+    m->pend_ptr = NULL; /* the held break stays in m->pend */
+}
+
+void ms_mime_finish(ms_mime *m)
+{
+    if (m->llen) {
+        process_line(m, m->line, m->llen, false);
+        m->llen = 0;
+    }
+    m->midline = false;
+    while (m->state == ST_HEADER) {
+        if (m->header_bytes)
+            m->anomalies |= MS_ANOM_NO_HEADER_END;
+        end_headers(m);
+    }
+    end_leaf(m, true);
+    if (m->nframes)
+        m->anomalies |= MS_ANOM_MISSING_BOUNDARY;
+    m->nframes = 0;
+    m->state = ST_SKIP;
+}

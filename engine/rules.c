@@ -1,0 +1,403 @@
+/*
+ * rules.c - load rulesets (rulesets/NAME.yaml) into the engine
+ *
+ * A ruleset file holds any of three top-level keys:
+ *
+ *   categories:            # categories this file defines
+ *     - name: chain_letter
+ *       description: Chain letters
+ *       threshold: 3       # score at which it fires; 0 or absent: any match
+ *       action: reject     # suggested action; mailsift.yaml may override
+ *   headers: [Sensitivity] # header fields scanned besides Subject
+ *   rules:
+ *     - id: pci.pan
+ *       category: pci
+ *       description: A payment card number
+ *       pattern: '...'     # Hyperscan (PCRE subset) syntax
+ *       flags: [caseless, word, single, dotall, multiline, utf8]
+ *       validator: pan     # or none
+ *       weight: 1
+ *       scope: any         # body | header | any
+ *       excerpt: text      # or none: the match is itself sensitive
+ *
+ * Files load in name order; every error is reported with file:line and the
+ * loader carries on, so `mailsift rules check` lists them all at once.
+ */
+#include "engine.h"
+#include "util.h"
+#include "yamldoc.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dupstr(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int ms_engine_category(const ms_engine *eng, const char *name)
+{
+    for (unsigned i = 0; i < eng->ncats; i++)
+        if (strcmp(eng->cats[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int ms_engine_add_category(ms_engine *eng, const char *name, const char *description,
+                           int threshold, ms_action action)
+{
+    ms_category *cats = realloc(eng->cats, (eng->ncats + 1) * sizeof *cats);
+    if (!cats)
+        return -1;
+    eng->cats = cats;
+    ms_category *c = &cats[eng->ncats];
+    memset(c, 0, sizeof *c);
+    c->name = dupstr(name);
+    c->description = dupstr(description ? description : name);
+    c->threshold = threshold;
+    c->action = action;
+    if (!c->name || !c->description)
+        return -1;
+    return (int)eng->ncats++;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
+              *s == '-'))
+            return false;
+    return true;
+}
+
+static void load_category(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
+{
+    static const char *const keys[] = {"name", "description", "threshold", "action", NULL};
+    const char *name = NULL, *desc = NULL, *act = NULL;
+    long threshold = 0;
+    ms_action action = MS_ACTION_REJECT;
+
+    if (!ms_yaml_check_map(y, n, "category", keys))
+        return;
+    yaml_node_t *v = ms_yaml_get(y, n, "name");
+    if (!v || !ms_yaml_get_str(y, v, "name", &name) || !valid_name(name)) {
+        ms_yaml_error(y, v ? v : n, MS_ERR_RULES,
+                      "category: \"name\" must be lower-case letters, digits, '_', '.' or '-'");
+        return;
+    }
+    if ((v = ms_yaml_get(y, n, "description")))
+        ms_yaml_get_str(y, v, "description", &desc);
+    if ((v = ms_yaml_get(y, n, "threshold")))
+        ms_yaml_get_long(y, v, "threshold", 0, 1000000, &threshold);
+    if ((v = ms_yaml_get(y, n, "action")) && ms_yaml_get_str(y, v, "action", &act) &&
+        !ms_action_parse(act, &action))
+        ms_yaml_error(y, v, MS_ERR_RULES,
+                      "category %s: unknown action \"%s\" (known: accept, tag, quarantine, "
+                      "reject)",
+                      name, act);
+    if (ms_engine_category(eng, name) >= 0) {
+        ms_yaml_error(y, n, MS_ERR_RULES, "category %s is defined twice", name);
+        return;
+    }
+    int idx = ms_engine_add_category(eng, name, desc, (int)threshold, action);
+    if (idx >= 0) {
+        eng->cats[idx].file = dupstr(y->path);
+        eng->cats[idx].line = ms_yaml_line(n);
+    }
+}
+
+static const struct flag_name {
+    const char *name;
+    unsigned hs;
+} flag_names[] = {
+    {"caseless", HS_FLAG_CASELESS},
+    {"dotall", HS_FLAG_DOTALL},
+    {"multiline", HS_FLAG_MULTILINE},
+    {"single", HS_FLAG_SINGLEMATCH},
+    {"utf8", HS_FLAG_UTF8 | HS_FLAG_UCP},
+    {"word", 0}, /* handled by wrapping the pattern in \b...\b */
+};
+
+/* Parse flags: a sequence of names. Sets *word for the word flag. */
+static unsigned parse_flags(ms_yaml *y, yaml_node_t *n, const char *id, bool *word)
+{
+    unsigned flags = 0;
+
+    *word = false;
+    if (n->type != YAML_SEQUENCE_NODE) {
+        ms_yaml_error(y, n, MS_ERR_RULES, "rule %s: flags must be a list", id);
+        return 0;
+    }
+    MS_YAML_FOREACH_ITEM(n, it)
+    {
+        yaml_node_t *f = ms_yaml_node(y, *it);
+        const char *s = ms_yaml_str(f);
+        bool known = false;
+        for (unsigned i = 0; s && i < sizeof flag_names / sizeof flag_names[0]; i++) {
+            if (strcmp(s, flag_names[i].name) == 0) {
+                flags |= flag_names[i].hs;
+                *word |= strcmp(s, "word") == 0;
+                known = true;
+            }
+        }
+        if (!known)
+            ms_yaml_error(y, f, MS_ERR_RULES,
+                          "rule %s: unknown flag \"%s\" (known: caseless, dotall, multiline, "
+                          "single, utf8, word)",
+                          id, s ? s : "?");
+    }
+    return flags;
+}
+
+static bool parse_enum(ms_yaml *y, yaml_node_t *v, const char *id, const char *key,
+                       const char *const *names, int *out)
+{
+    const char *s;
+    if (!ms_yaml_get_str(y, v, key, &s))
+        return false;
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = i;
+            return true;
+        }
+    }
+    char list[128] = "";
+    for (int i = 0; names[i]; i++) {
+        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+        strncat(list, names[i], sizeof list - strlen(list) - 1);
+    }
+    ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: unknown %s \"%s\" (known: %s)", id, key, s, list);
+    return false;
+}
+
+static char *wrap_word(const char *pattern)
+{
+    size_t n = strlen(pattern) + 16;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "\\b(?:%s)\\b", pattern);
+    return p;
+}
+
+static int find_rule(const ms_engine *eng, const char *id)
+{
+    for (unsigned i = 0; i < eng->nrules; i++)
+        if (strcmp(eng->rules[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
+{
+    static const char *const keys[] = {"id",     "category", "description", "pattern", "flags",
+                                       "weight", "scope",    "validator",   "excerpt", NULL};
+    static const char *const scopes[] = {"any", "body", "header", NULL};
+    static const char *const validators[] = {"none", "pan", NULL};
+    static const char *const excerpts[] = {"text", "none", NULL};
+    const char *id = NULL, *cat = NULL, *desc = NULL, *pattern = NULL;
+    ms_rule r = {0};
+    bool word = false;
+    long weight = 1;
+    int scope = MS_SCOPE_ANY, validator = MS_VALIDATOR_NONE, excerpt = 0;
+    yaml_node_t *v;
+
+    if (!ms_yaml_check_map(y, n, "rule", keys))
+        return;
+    if (!(v = ms_yaml_get(y, n, "id")) || !ms_yaml_get_str(y, v, "id", &id) || !valid_name(id)) {
+        ms_yaml_error(y, v ? v : n, MS_ERR_RULES,
+                      "rule: \"id\" must be lower-case letters, digits, '_', '.' or '-'");
+        return;
+    }
+    if (find_rule(eng, id) >= 0) {
+        ms_yaml_error(y, n, MS_ERR_RULES, "rule %s is defined twice", id);
+        return;
+    }
+    if (!(v = ms_yaml_get(y, n, "category")) || !ms_yaml_get_str(y, v, "category", &cat)) {
+        ms_yaml_error(y, n, MS_ERR_RULES, "rule %s: \"category\" is required", id);
+        return;
+    }
+    int ci = ms_engine_category(eng, cat);
+    if (ci < 0) {
+        ms_yaml_error(y, v, MS_ERR_RULES,
+                      "rule %s: unknown category \"%s\" (define it under categories:)", id, cat);
+        return;
+    }
+    if (!(v = ms_yaml_get(y, n, "pattern")) || !ms_yaml_get_str(y, v, "pattern", &pattern) ||
+        !*pattern) {
+        ms_yaml_error(y, n, MS_ERR_RULES, "rule %s: \"pattern\" is required", id);
+        return;
+    }
+    if ((v = ms_yaml_get(y, n, "description")))
+        ms_yaml_get_str(y, v, "description", &desc);
+    if ((v = ms_yaml_get(y, n, "flags")))
+        r.hs_flags = parse_flags(y, v, id, &word);
+    if ((v = ms_yaml_get(y, n, "weight")))
+        ms_yaml_get_long(y, v, "weight", 0, 1000000, &weight);
+    if ((v = ms_yaml_get(y, n, "scope")))
+        parse_enum(y, v, id, "scope", scopes, &scope);
+    if ((v = ms_yaml_get(y, n, "validator")))
+        parse_enum(y, v, id, "validator", validators, &validator);
+    if ((v = ms_yaml_get(y, n, "excerpt")))
+        parse_enum(y, v, id, "excerpt", excerpts, &excerpt);
+
+    ms_rule *rules = realloc(eng->rules, (eng->nrules + 1) * sizeof *rules);
+    if (!rules) {
+        ms_yaml_error(y, n, MS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    eng->rules = rules;
+    r.id = dupstr(id);
+    r.description = dupstr(desc ? desc : id);
+    r.pattern = word ? wrap_word(pattern) : dupstr(pattern);
+    r.category = (unsigned)ci;
+    r.validator = (ms_validator)validator;
+    r.weight = (int)weight;
+    r.scope = (ms_scope)scope;
+    r.hide_excerpt = excerpt == 1;
+    r.file = dupstr(y->path);
+    r.line = ms_yaml_line(n);
+    eng->rules[eng->nrules++] = r;
+}
+
+static void load_headers(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
+{
+    if (n->type != YAML_SEQUENCE_NODE) {
+        ms_yaml_error(y, n, MS_ERR_RULES, "headers: expected a list of header names");
+        return;
+    }
+    MS_YAML_FOREACH_ITEM(n, it)
+    {
+        const char *s = ms_yaml_str(ms_yaml_node(y, *it));
+        if (!s || !*s || strchr(s, ':') || strchr(s, ' ')) {
+            ms_yaml_error(y, ms_yaml_node(y, *it), MS_ERR_RULES,
+                          "headers: \"%s\" is not a header name", s ? s : "?");
+            continue;
+        }
+        char **h = realloc(eng->headers, (eng->nheaders + 1) * sizeof *h);
+        if (!h)
+            return;
+        eng->headers = h;
+        char *low = dupstr(s);
+        for (char *p = low; p && *p; p++)
+            *p = (char)ms_lower((unsigned char)*p);
+        eng->headers[eng->nheaders++] = low;
+    }
+}
+
+/* Pass 1 defines categories (any file may use any file's categories),
+ * pass 2 loads rules and headers. */
+static void load_file(ms_engine *eng, ms_yaml *y, int pass)
+{
+    static const char *const keys[] = {"categories", "headers", "rules", NULL};
+    yaml_node_t *root = ms_yaml_root(y), *v;
+
+    if (!root || root->type == YAML_NO_NODE)
+        return; /* empty file */
+    if (pass == 1) {
+        if (!ms_yaml_check_map(y, root, "ruleset", keys))
+            return;
+        if ((v = ms_yaml_get(y, root, "categories"))) {
+            if (v->type != YAML_SEQUENCE_NODE)
+                ms_yaml_error(y, v, MS_ERR_RULES, "categories: expected a list");
+            else
+                MS_YAML_FOREACH_ITEM(v, it)
+            load_category(eng, y, ms_yaml_node(y, *it));
+        }
+        return;
+    }
+    if (root->type != YAML_MAPPING_NODE)
+        return;
+    if ((v = ms_yaml_get(y, root, "headers")))
+        load_headers(eng, y, v);
+    if ((v = ms_yaml_get(y, root, "rules"))) {
+        if (v->type != YAML_SEQUENCE_NODE)
+            ms_yaml_error(y, v, MS_ERR_RULES, "rules: expected a list");
+        else
+            MS_YAML_FOREACH_ITEM(v, it)
+        load_rule(eng, y, ms_yaml_node(y, *it));
+    }
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.yaml files of dir, sorted; NULL-terminated, malloc'd. */
+static char **list_rulesets(const char *dir, unsigned *n)
+{
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    struct dirent *de;
+
+    *n = 0;
+    if (!d)
+        return NULL;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0)
+            continue;
+        char **nn = realloc(names, (*n + 2) * sizeof *nn);
+        if (!nn)
+            break;
+        names = nn;
+        size_t plen = strlen(dir) + len + 2;
+        names[*n] = malloc(plen);
+        if (!names[*n])
+            break;
+        snprintf(names[*n], plen, "%s/%s", dir, de->d_name);
+        names[++*n] = NULL;
+    }
+    closedir(d);
+    if (names)
+        qsort(names, *n, sizeof *names, cmp_names);
+    return names;
+}
+
+bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
+                       ms_error *first, unsigned *nerrors)
+{
+    unsigned n;
+    char **files = list_rulesets(dir, &n);
+    ms_yaml *docs = calloc(n ? n : 1, sizeof *docs);
+    unsigned errors = 0;
+
+    if (!files || !docs) {
+        ms_error e;
+        ms_error_set(&e, MS_ERR_RULES, dir, 0, "no rulesets (*.yaml) found in this directory");
+        if (fn)
+            fn(ctx, &e);
+        if ((*nerrors)++ == 0)
+            *first = e;
+        free(docs);
+        free(files);
+        return false;
+    }
+    for (int pass = 0; pass < 3; pass++) {
+        for (unsigned i = 0; i < n; i++) {
+            ms_yaml *y = &docs[i];
+            if (pass == 0) {
+                y->on_error = fn;
+                y->on_error_ctx = ctx;
+                ms_yaml_load(y, files[i]);
+            } else {
+                load_file(eng, y, pass);
+            }
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (docs[i].errors && errors == 0 && *nerrors == 0)
+            *first = docs[i].first;
+        errors += docs[i].errors;
+        ms_yaml_free(&docs[i]);
+        free(files[i]);
+    }
+    free(docs);
+    free(files);
+    *nerrors += errors;
+    return errors == 0;
+}

@@ -1,0 +1,647 @@
+/*
+ * scan.c - one message through the pipeline: MIME structure -> transfer
+ * decoding -> UTF-8 -> HTML as text -> Hyperscan stream -> validators ->
+ * findings -> categories -> verdict
+ *
+ * Every text part (any text/ type) (inline or attached) and the scanned header fields of
+ * every message header block become one Hyperscan stream each. Text is
+ * copied into a batch buffer and scanned a batch at a time, because a
+ * Hyperscan call per decoded line would cost more than the matching. The
+ * batch keeps the last MS_SCAN_HISTORY bytes of the stream in front of it,
+ * so a validator can re-read a card number whose digits arrived in an
+ * earlier batch or chunk: a match never depends on how the message was fed.
+ *
+ * Allocation happens in ms_scan_create() only: the scan's buffers are
+ * fixed, findings sit in a fixed array (overflow counted), per-rule state
+ * is indexed by rule id and invalidated by sequence numbers, not cleared.
+ */
+#include "b64.h"
+#include "charset.h"
+#include "engine.h"
+#include "html.h"
+#include "mime.h"
+#include "pan.h"
+#include "qp.h"
+#include "rfc2047.h"
+#include "scan_internal.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MS_SCAN_SLICE 16384   /* raw body bytes decoded per step */
+#define MS_SCAN_BATCH 65536   /* text bytes per Hyperscan call */
+#define MS_SCAN_HISTORY 64    /* stream bytes kept before the batch (> 40: a PAN) */
+#define MS_SCAN_PAN_SEEN 64   /* distinct card numbers remembered per part */
+#define MS_SCAN_EXCERPT 60    /* bytes of context in an excerpt */
+
+typedef struct part_state {
+    ms_mime_entity ent;
+    ms_part_info info;
+    bool is_text, is_html;
+    ms_b64 b64;
+    ms_qp qp;
+    ms_html html;
+} part_state;
+
+struct ms_scan {
+    const ms_engine *eng;
+    ms_mime *mime;
+    ms_charset cs;
+    hs_scratch_t *scratch;
+    hs_stream_t *stream;
+    int err; /* sticky MS_ERR_* from the matcher */
+    bool finished;
+    bool no_match; /* benchmark: decode only (scan_internal.h) */
+
+    part_state part;
+    bool in_part;
+
+    /* text stream */
+    bool text_open;
+    ms_scope text_kind;
+    char text_part[64];
+    char *tb; /* history + batch */
+    size_t hist, blen;
+    uint64_t base; /* stream offset of tb[hist] */
+    uint32_t part_seq, msg_seq;
+    uint64_t pan_seen[MS_SCAN_PAN_SEEN];
+    unsigned npan_seen;
+
+    /* decoding buffers */
+    char *dec, *utf8, *text, *hdr;
+
+    /* per rule: last message / part with a hit, the finding of that part */
+    uint32_t *rule_msg, *rule_part;
+    unsigned *rule_finding;
+
+    ms_finding *findings;
+    size_t nfindings, dropped;
+    ms_category_hit *hits;
+    ms_result result;
+    uint32_t anomalies;
+    unsigned text_parts, fallbacks;
+    uint64_t bytes, text_bytes;
+
+    ms_tap_fn tap;
+    void *tap_ctx;
+};
+
+static void tap(ms_scan *s, ms_tap_stage stage, const void *data, size_t len)
+{
+    if (s->tap)
+        s->tap(s->tap_ctx, stage, &s->part.info, data, len);
+}
+
+/* ---- findings ---------------------------------------------------------- */
+
+static ms_finding *add_finding(ms_scan *s, const ms_rule *r, const char *category)
+{
+    if (s->nfindings >= s->eng->limits.findings) {
+        s->dropped++;
+        s->anomalies |= MS_ANOM_FINDINGS_DROPPED;
+        return NULL;
+    }
+    ms_finding *f = &s->findings[s->nfindings++];
+    memset(f, 0, sizeof *f);
+    f->category = category;
+    f->rule = r ? r->id : "";
+    f->description = r ? r->description : "";
+    snprintf(f->part, sizeof f->part, "%s", s->text_part);
+    f->count = 1;
+    f->weight = r ? r->weight : 0;
+    return f;
+}
+
+/* Mask every digit of a run of eight or more (separators allowed): an
+ * excerpt cut out of the middle of a card number must not show it. */
+static void mask_digit_runs(char *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (x[i] < '0' || x[i] > '9') {
+            i++;
+            continue;
+        }
+        size_t j = i, digits = 0;
+        while (j < n && ((x[j] >= '0' && x[j] <= '9') ||
+                         ((x[j] == ' ' || x[j] == '-') && j + 1 < n && x[j + 1] >= '0' &&
+                          x[j + 1] <= '9'))) {
+            digits += x[j] >= '0' && x[j] <= '9';
+            j++;
+        }
+        if (digits >= 8)
+            for (size_t k = i; k < j; k++)
+                if (x[k] >= '0' && x[k] <= '9')
+                    x[k] = '*';
+        i = j;
+    }
+}
+
+/* Context before a match end at tb[end]: cleaned, UTF-8-safe, masked. */
+static void make_excerpt(const ms_scan *s, size_t end, char *out, size_t cap)
+{
+    size_t from = end > MS_SCAN_EXCERPT ? end - MS_SCAN_EXCERPT : 0, n = 0;
+
+    while (from < end && ((unsigned char)s->tb[from] & 0xC0) == 0x80)
+        from++;
+    while (from < end && (s->tb[from] == ' ' || s->tb[from] == '\n' || s->tb[from] == '\r' ||
+                          s->tb[from] == '\t'))
+        from++;
+    for (size_t i = from; i < end && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)s->tb[i];
+        out[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    }
+    out[n] = '\0';
+    mask_digit_runs(out, n);
+}
+
+static void rule_hit(ms_scan *s, unsigned id, size_t end)
+{
+    const ms_rule *r = &s->eng->rules[id];
+
+    s->rule_msg[id] = s->msg_seq;
+    if (s->rule_part[id] == s->part_seq) {
+        s->findings[s->rule_finding[id]].count++;
+        return;
+    }
+    ms_finding *f = add_finding(s, r, s->eng->cats[r->category].name);
+    if (!f)
+        return;
+    s->rule_part[id] = s->part_seq;
+    s->rule_finding[id] = (unsigned)(f - s->findings);
+    f->offset = s->base + end - s->hist;
+    if (!r->hide_excerpt)
+        make_excerpt(s, end, f->excerpt, sizeof f->excerpt);
+}
+
+static uint64_t hash_digits(const char *d, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)d[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* A candidate card number ends near tb[end]: validate, then record it once
+ * per part (the same number twice is one finding, counted). */
+static void pan_hit(ms_scan *s, unsigned id, size_t end)
+{
+    const ms_rule *r = &s->eng->rules[id];
+    char digits[MS_PAN_MAX + 1];
+    size_t start;
+    bool at_edge;
+    size_t n = ms_pan_extract(s->tb, end, digits, &start, &at_edge);
+
+    if (n == 0 || !ms_pan_check(digits, n, NULL))
+        return;
+    uint64_t h = hash_digits(digits, n);
+    for (unsigned i = 0; i < s->npan_seen; i++) {
+        if (s->pan_seen[i] == h) {
+            if (s->rule_part[id] == s->part_seq)
+                s->findings[s->rule_finding[id]].count++;
+            return;
+        }
+    }
+    if (s->npan_seen < MS_SCAN_PAN_SEEN)
+        s->pan_seen[s->npan_seen++] = h;
+    s->rule_msg[id] = s->msg_seq;
+    ms_finding *f = add_finding(s, r, s->eng->cats[r->category].name);
+    if (f) {
+        s->rule_part[id] = s->part_seq;
+        s->rule_finding[id] = (unsigned)(f - s->findings);
+        f->offset = s->base + start - s->hist;
+        ms_pan_mask(digits, n, f->excerpt);
+    }
+    explicit_bzero(digits, sizeof digits);
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *ctx)
+{
+    ms_scan *s = ctx;
+    const ms_rule *r = &s->eng->rules[id];
+    size_t end = s->hist + (size_t)(to - s->base);
+
+    (void)from;
+    (void)flags;
+    if (r->scope != MS_SCOPE_ANY && r->scope != s->text_kind)
+        return 0;
+    if (r->validator == MS_VALIDATOR_PAN)
+        pan_hit(s, id, end);
+    else
+        rule_hit(s, id, end);
+    return 0;
+}
+
+/* ---- the text stream --------------------------------------------------- */
+
+static void text_flush(ms_scan *s)
+{
+    if (s->blen && !s->err && !s->no_match) {
+        if (hs_scan_stream(s->stream, s->tb + s->hist, (unsigned)s->blen, 0, s->scratch, on_match,
+                           s) != HS_SUCCESS)
+            s->err = MS_ERR_MATCHER;
+    }
+    s->base += s->blen;
+    size_t total = s->hist + s->blen;
+    size_t keep = total < MS_SCAN_HISTORY ? total : MS_SCAN_HISTORY;
+    memmove(s->tb, s->tb + total - keep, keep);
+    s->hist = keep;
+    s->blen = 0;
+}
+
+static void text_begin(ms_scan *s, const char *part, ms_scope kind)
+{
+    s->text_open = true;
+    s->text_kind = kind;
+    snprintf(s->text_part, sizeof s->text_part, "%s", part);
+    s->hist = s->blen = 0;
+    s->base = 0;
+    s->part_seq++;
+    s->npan_seen = 0;
+}
+
+static void text_append(ms_scan *s, const char *p, size_t n)
+{
+    s->text_bytes += n;
+    while (n) {
+        size_t room = MS_SCAN_BATCH - s->blen;
+        size_t k = n < room ? n : room;
+        memcpy(s->tb + s->hist + s->blen, p, k);
+        s->blen += k;
+        p += k;
+        n -= k;
+        if (s->blen == MS_SCAN_BATCH)
+            text_flush(s);
+    }
+}
+
+/* End the stream: a line break closes a match that needs a byte after it
+ * (a card number's end), then end-of-data matches are reported. */
+static void text_end(ms_scan *s)
+{
+    if (!s->text_open)
+        return;
+    text_append(s, "\n", 1);
+    s->text_bytes--;
+    text_flush(s);
+    if (!s->err && !s->no_match && hs_reset_stream(s->stream, 0, s->scratch, on_match, s) != HS_SUCCESS)
+        s->err = MS_ERR_MATCHER;
+    explicit_bzero(s->tb, s->hist);
+    s->hist = 0;
+    s->text_open = false;
+}
+
+/* ---- headers ----------------------------------------------------------- */
+
+static bool scanned_header(const ms_engine *eng, const char *name, size_t n)
+{
+    if (n == 7 && strncasecmp(name, "subject", 7) == 0)
+        return true;
+    for (unsigned i = 0; i < eng->nheaders; i++)
+        if (strlen(eng->headers[i]) == n && strncasecmp(name, eng->headers[i], n) == 0)
+            return true;
+    return false;
+}
+
+static void on_header(void *ctx, const ms_mime_entity *ent, const char *name, size_t nlen,
+                      const char *value, size_t vlen)
+{
+    ms_scan *s = ctx;
+    uint32_t anom = 0;
+
+    if (!ent->is_message || !scanned_header(s->eng, name, nlen))
+        return;
+    if (!s->text_open) {
+        char part[80];
+        snprintf(part, sizeof part, "%s%sheader", ent->prefix, ent->prefix[0] ? "." : "");
+        text_begin(s, part, MS_SCOPE_HEADER);
+    }
+    size_t n = ms_rfc2047_decode(&s->cs, value, vlen, s->hdr, 3 * s->eng->limits.header_value + 64,
+                                 &anom);
+    s->anomalies |= anom;
+    text_append(s, name, nlen);
+    text_append(s, ": ", 2);
+    text_append(s, s->hdr, n);
+    text_append(s, "\n", 1);
+}
+
+static void on_header_end(void *ctx, const ms_mime_entity *ent)
+{
+    (void)ent;
+    text_end(ctx);
+}
+
+/* ---- parts ------------------------------------------------------------- */
+
+static void set_info(part_state *p)
+{
+    ms_part_info *i = &p->info;
+    i->id = p->ent.id;
+    i->content_type = p->ent.type;
+    i->charset = p->ent.charset;
+    i->filename = p->ent.filename;
+    i->encoding = p->ent.encoding;
+    i->is_text = p->is_text;
+    i->is_attachment = p->ent.attachment;
+}
+
+static void on_part_begin(void *ctx, const ms_mime_entity *ent)
+{
+    ms_scan *s = ctx;
+    part_state *p = &s->part;
+
+    p->ent = *ent;
+    p->is_text = strncmp(ent->type, "text/", 5) == 0;
+    p->is_html = strcmp(ent->type, "text/html") == 0;
+    set_info(p);
+    ms_b64_init(&p->b64);
+    ms_qp_init(&p->qp);
+    s->in_part = true;
+    tap(s, MS_TAP_PART_BEGIN, NULL, 0);
+    if (!p->is_text)
+        return;
+    s->text_parts++;
+    if (!ms_charset_begin(&s->cs, ent->charset))
+        s->fallbacks++;
+    if (p->is_html)
+        ms_html_init(&p->html);
+    text_begin(s, ent->id, MS_SCOPE_BODY);
+}
+
+/* Decoded bytes of the part: to UTF-8, HTML to text, into the stream. */
+static void decoded(ms_scan *s, const char *data, size_t len)
+{
+    part_state *p = &s->part;
+
+    tap(s, MS_TAP_DECODED, data, len);
+    if (!p->is_text || len == 0)
+        return;
+    size_t u = ms_charset_feed(&s->cs, data, len, s->utf8);
+    tap(s, MS_TAP_UTF8, s->utf8, u);
+    if (p->is_html) {
+        size_t t = ms_html_feed(&p->html, s->utf8, u, s->text);
+        tap(s, MS_TAP_TEXT, s->text, t);
+        text_append(s, s->text, t);
+    } else {
+        tap(s, MS_TAP_TEXT, s->utf8, u);
+        text_append(s, s->utf8, u);
+    }
+}
+
+static void on_part_data(void *ctx, const char *data, size_t len)
+{
+    ms_scan *s = ctx;
+    part_state *p = &s->part;
+
+    while (len) {
+        size_t k = len < MS_SCAN_SLICE ? len : MS_SCAN_SLICE;
+        switch (p->ent.cte) {
+        case MS_CTE_BASE64:
+            decoded(s, s->dec, ms_b64_feed(&p->b64, data, k, (unsigned char *)s->dec));
+            break;
+        case MS_CTE_QP:
+            decoded(s, s->dec, ms_qp_feed(&p->qp, data, k, s->dec));
+            break;
+        case MS_CTE_7BIT:
+        case MS_CTE_UNKNOWN:
+            decoded(s, data, k);
+            break;
+        }
+        data += k;
+        len -= k;
+    }
+}
+
+static void on_part_end(void *ctx)
+{
+    ms_scan *s = ctx;
+    part_state *p = &s->part;
+
+    if (p->ent.cte == MS_CTE_BASE64) {
+        decoded(s, s->dec, ms_b64_finish(&p->b64, (unsigned char *)s->dec));
+        s->anomalies |= p->b64.anomalies;
+    } else if (p->ent.cte == MS_CTE_QP) {
+        decoded(s, s->dec, ms_qp_finish(&p->qp, s->dec));
+        s->anomalies |= p->qp.anomalies;
+    }
+    if (p->is_text) {
+        size_t u = ms_charset_finish(&s->cs, s->utf8);
+        s->anomalies |= s->cs.anomalies;
+        tap(s, MS_TAP_UTF8, s->utf8, u);
+        if (p->is_html) {
+            size_t t = ms_html_feed(&p->html, s->utf8, u, s->text);
+            t += ms_html_finish(&p->html, s->text + t);
+            s->anomalies |= p->html.anomalies;
+            tap(s, MS_TAP_TEXT, s->text, t);
+            text_append(s, s->text, t);
+        } else {
+            tap(s, MS_TAP_TEXT, s->utf8, u);
+            text_append(s, s->utf8, u);
+        }
+        text_end(s);
+    }
+    tap(s, MS_TAP_PART_END, NULL, 0);
+    s->in_part = false;
+}
+
+/* ---- verdict ----------------------------------------------------------- */
+
+static const struct limit_finding {
+    uint32_t anomaly;
+    const char *rule, *description;
+} limit_findings[] = {
+    {MS_ANOM_DEPTH, "limit.depth", "MIME nesting deeper than the depth limit; inner parts unread"},
+    {MS_ANOM_PARTS, "limit.parts", "More MIME parts than the part limit; the rest is unread"},
+    {MS_ANOM_HEADER_TRUNCATED, "limit.header_bytes",
+     "Header section over the header size limit; the rest is unread"},
+};
+
+static void add_limit_findings(ms_scan *s)
+{
+    const char *cat = s->eng->cats[s->eng->cat_unscannable].name;
+
+    snprintf(s->text_part, sizeof s->text_part, "message");
+    for (unsigned i = 0; i < sizeof limit_findings / sizeof limit_findings[0]; i++) {
+        if (!(s->anomalies & limit_findings[i].anomaly))
+            continue;
+        ms_finding *f = add_finding(s, NULL, cat);
+        if (f) {
+            f->rule = limit_findings[i].rule;
+            f->description = limit_findings[i].description;
+        }
+    }
+}
+
+/* Score each category from the rules that hit; keep findings of those
+ * that fire; the most severe action is the verdict. */
+static void decide(ms_scan *s)
+{
+    const ms_engine *eng = s->eng;
+    ms_result *res = &s->result;
+    size_t ncats = 0, kept = 0;
+
+    res->verdict = MS_ACTION_ACCEPT;
+    for (unsigned c = 0; c < eng->ncats; c++) {
+        int score = 0;
+        bool any = false;
+        for (unsigned r = 0; r < eng->nrules; r++) {
+            if (eng->rules[r].category == c && s->rule_msg[r] == s->msg_seq) {
+                score += eng->rules[r].weight;
+                any = true;
+            }
+        }
+        for (size_t i = 0; c == eng->cat_unscannable && i < s->nfindings; i++)
+            any |= s->findings[i].category == eng->cats[c].name;
+        const ms_category *cat = &eng->cats[c];
+        if (!any || (cat->threshold > 0 && score < cat->threshold))
+            continue;
+        s->hits[ncats++] = (ms_category_hit){cat->name, score, cat->threshold, cat->action};
+        if (cat->action > res->verdict)
+            res->verdict = cat->action;
+    }
+    for (size_t i = 0; i < s->nfindings; i++) {
+        bool fired = false;
+        for (size_t c = 0; c < ncats && !fired; c++)
+            fired = s->hits[c].name == s->findings[i].category;
+        if (fired)
+            s->findings[kept++] = s->findings[i];
+    }
+    s->nfindings = kept;
+    res->findings = s->findings;
+    res->nfindings = kept;
+    res->findings_dropped = s->dropped;
+    res->categories = s->hits;
+    res->ncategories = ncats;
+}
+
+int ms_scan_finish(ms_scan *s, const ms_result **out)
+{
+    if (s->finished)
+        return MS_ERR_MISUSE;
+    ms_mime_finish(s->mime);
+    text_end(s);
+    s->finished = true;
+    s->anomalies |= ms_mime_anomalies(s->mime);
+    add_limit_findings(s);
+    decide(s);
+    s->result.anomalies = s->anomalies;
+    s->result.parts = ms_mime_parts(s->mime);
+    s->result.text_parts = s->text_parts;
+    s->result.charset_fallbacks = s->fallbacks;
+    s->result.message_bytes = s->bytes;
+    s->result.text_bytes = s->text_bytes;
+    *out = &s->result;
+    return s->err;
+}
+
+int ms_scan_feed(ms_scan *s, const void *buf, size_t len)
+{
+    if (s->finished)
+        return MS_ERR_MISUSE;
+    s->bytes += len;
+    ms_mime_feed(s->mime, buf, len);
+    return s->err;
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+void ms_scan_reset(ms_scan *s)
+{
+    ms_mime_reset(s->mime);
+    if (s->text_open || s->err) {
+        /* abandoned mid-stream: drop the stream's state without matches */
+        hs_reset_stream(s->stream, 0, s->scratch, NULL, NULL);
+        s->text_open = false;
+    }
+    explicit_bzero(s->tb, MS_SCAN_HISTORY + MS_SCAN_BATCH);
+    explicit_bzero(s->findings, s->nfindings * sizeof *s->findings);
+    s->hist = s->blen = 0;
+    s->err = MS_OK;
+    s->finished = false;
+    s->in_part = false;
+    s->msg_seq++;
+    s->part_seq++;
+    s->nfindings = s->dropped = 0;
+    s->anomalies = 0;
+    s->text_parts = s->fallbacks = 0;
+    s->bytes = s->text_bytes = 0;
+    memset(&s->result, 0, sizeof s->result);
+}
+
+void ms_scan_set_matching(ms_scan *s, bool on)
+{
+    s->no_match = !on;
+}
+
+void ms_scan_set_tap(ms_scan *s, ms_tap_fn fn, void *ctx)
+{
+    s->tap = fn;
+    s->tap_ctx = ctx;
+}
+
+void ms_scan_destroy(ms_scan *s)
+{
+    if (!s)
+        return;
+    ms_mime_destroy(s->mime);
+    ms_charset_fini(&s->cs);
+    if (s->stream)
+        hs_close_stream(s->stream, s->scratch, NULL, NULL);
+    hs_free_scratch(s->scratch);
+    free(s->tb);
+    free(s->dec);
+    free(s->utf8);
+    free(s->text);
+    free(s->hdr);
+    free(s->rule_msg);
+    free(s->rule_part);
+    free(s->rule_finding);
+    free(s->findings);
+    free(s->hits);
+    if (s->eng)
+        ms_engine_destroy((ms_engine *)s->eng);
+    free(s);
+}
+
+int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
+{
+    ms_scan *s = calloc(1, sizeof *s);
+    const ms_mime_sink sink = {s, on_header, on_header_end, on_part_begin, on_part_data,
+                               on_part_end};
+    size_t nr = eng->nrules ? eng->nrules : 1;
+
+    *out = NULL;
+    if (!s)
+        goto nomem;
+    s->eng = ms_engine_ref((ms_engine *)eng);
+    ms_charset_init(&s->cs);
+    s->mime = ms_mime_create(&eng->limits, &s->cs, &sink);
+    s->tb = malloc(MS_SCAN_HISTORY + MS_SCAN_BATCH);
+    s->dec = malloc(MS_SCAN_SLICE + MS_QP_SLACK + 64);
+    s->utf8 = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK);
+    s->text = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK +
+                     2 * MS_HTML_SLACK);
+    s->hdr = malloc(3 * eng->limits.header_value + 64);
+    s->rule_msg = calloc(nr, sizeof *s->rule_msg);
+    s->rule_part = calloc(nr, sizeof *s->rule_part);
+    s->rule_finding = calloc(nr, sizeof *s->rule_finding);
+    s->findings = calloc(eng->limits.findings, sizeof *s->findings);
+    s->hits = calloc(eng->ncats, sizeof *s->hits);
+    if (!s->mime || !s->tb || !s->dec || !s->utf8 || !s->text || !s->hdr || !s->rule_msg ||
+        !s->rule_part || !s->rule_finding || !s->findings || !s->hits)
+        goto nomem;
+    if (hs_clone_scratch(eng->scratch, &s->scratch) != HS_SUCCESS ||
+        hs_open_stream(eng->db, 0, &s->stream) != HS_SUCCESS)
+        goto nomem;
+    s->msg_seq = 1; /* sequence 0 never matches: fresh arrays mean "no hit" */
+    ms_scan_reset(s);
+    *out = s;
+    return MS_OK;
+nomem:
+    ms_scan_destroy(s);
+    ms_error_set(err, MS_ERR_NOMEM, "", 0, "out of memory creating a scan");
+    return MS_ERR_NOMEM;
+}

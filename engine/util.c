@@ -1,0 +1,103 @@
+/*
+ * util.c - names and messages of the public enums, error formatting,
+ * default limits
+ */
+#include "limits.h"
+#include "util.h"
+
+#include <mailsift/mailsift.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *ms_strerror(int code)
+{
+    switch (code) {
+    case MS_OK:
+        return "success";
+    case MS_ERR_NOMEM:
+        return "out of memory";
+    case MS_ERR_IO:
+        return "input/output error";
+    case MS_ERR_CONFIG:
+        return "invalid configuration";
+    case MS_ERR_RULES:
+        return "invalid ruleset";
+    case MS_ERR_MATCHER:
+        return "pattern matcher failed";
+    case MS_ERR_MISUSE:
+        return "API misuse";
+    case MS_ERR_LIMIT:
+        return "internal limit reached";
+    }
+    return "unknown error";
+}
+
+const char *ms_error_format(const ms_error *err, char *buf, size_t size)
+{
+    if (err->file[0] && err->line)
+        snprintf(buf, size, "%s:%u: %s", err->file, err->line, err->msg);
+    else if (err->file[0])
+        snprintf(buf, size, "%s: %s", err->file, err->msg);
+    else
+        snprintf(buf, size, "%s", err->msg);
+    return buf;
+}
+
+const char *ms_action_name(ms_action action)
+{
+    static const char *const names[] = {"accept", "tag", "quarantine", "reject"};
+    if ((unsigned)action < sizeof names / sizeof names[0])
+        return names[action];
+    return "unknown";
+}
+
+bool ms_action_parse(const char *s, ms_action *out)
+{
+    for (int a = MS_ACTION_ACCEPT; a <= MS_ACTION_REJECT; a++) {
+        if (strcmp(s, ms_action_name((ms_action)a)) == 0) {
+            *out = (ms_action)a;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *ms_anomaly_name(uint32_t bit)
+{
+    static const char *const names[] = {
+        "long_line",        "header_truncated", "no_header_end",       "missing_boundary",
+        "no_boundary_param", "b64_bad_char",    "b64_truncated",       "qp_broken_escape",
+        "charset_unknown",  "charset_invalid",  "depth",               "parts",
+        "bad_encoded_word", "html_truncated",   "findings_dropped",    "unknown_encoding",
+    };
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (bit == (1u << i))
+            return names[i];
+    return NULL;
+}
+
+void ms_error_set(ms_error *err, int code, const char *file, unsigned line, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err)
+        return;
+    err->code = code;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+void ms_limits_default(ms_limits *l)
+{
+    l->line_length = MS_LIMIT_LINE_LENGTH_DEFAULT;
+    l->header_bytes = MS_LIMIT_HEADER_BYTES_DEFAULT;
+    l->header_value = MS_LIMIT_HEADER_VALUE_DEFAULT;
+    l->parts = MS_LIMIT_PARTS_DEFAULT;
+    l->depth = MS_LIMIT_DEPTH_DEFAULT;
+    l->findings = MS_LIMIT_FINDINGS_DEFAULT;
+}

@@ -1,0 +1,31 @@
+/*
+ * util.h - small helpers shared inside the engine
+ */
+#ifndef MS_UTIL_H
+#define MS_UTIL_H
+
+#include <mailsift/mailsift.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define MS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define MS_PRINTF(a, b)
+#endif
+
+/* Fill err (if not NULL) with code, place and a printf-style message. */
+void ms_error_set(ms_error *err, int code, const char *file, unsigned line, const char *fmt, ...)
+    MS_PRINTF(5, 6);
+
+/* Parse "accept" / "tag" / "quarantine" / "reject". */
+bool ms_action_parse(const char *s, ms_action *out);
+
+/* ASCII lower-case of c. */
+static inline int ms_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+#endif

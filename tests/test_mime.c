@@ -1,0 +1,321 @@
+/*
+ * test_mime.c - the streaming MIME structure parser (engine/mime.c)
+ *
+ * Each case is a message and the events the parser must send: header
+ * fields of message header blocks ("H name=value"), leaf part starts
+ * ("B id type cte charset filename"), body bytes between "[" and "]", and
+ * anomalies. Every case is run whole, at every two-piece split and byte by
+ * byte, and must give the same events each time.
+ */
+#include "helpers.h"
+#include "mime.h"
+
+#include <mailsift/mailsift.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+typedef struct rec {
+    char *buf;
+    size_t len, cap;
+} rec;
+
+static void put(rec *r, const char *p, size_t n)
+{
+    if (r->len + n + 1 > r->cap) {
+        r->cap = (r->len + n + 1) * 2;
+        r->buf = realloc(r->buf, r->cap);
+        assert_non_null(r->buf);
+    }
+    memcpy(r->buf + r->len, p, n);
+    r->len += n;
+    r->buf[r->len] = '\0';
+}
+
+static void putf(rec *r, const char *fmt, ...)
+{
+    char *tmp;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&tmp, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    put(r, tmp, (size_t)n);
+    free(tmp);
+}
+
+static void on_header(void *ctx, const ms_mime_entity *e, const char *name, size_t nlen,
+                      const char *value, size_t vlen)
+{
+    if (e->is_message)
+        putf(ctx, "H %.*s=%.*s\n", (int)nlen, name, (int)vlen, value);
+}
+
+static void on_header_end(void *ctx, const ms_mime_entity *e)
+{
+    putf(ctx, "EOH %s\n", e->prefix[0] ? e->prefix : "-");
+}
+
+static void on_begin(void *ctx, const ms_mime_entity *e)
+{
+    static const char *const cte[] = {"7bit", "base64", "qp", "unknown"};
+    putf(ctx, "B %s %s %s %s %s\n", e->id, e->type, cte[e->cte], e->charset[0] ? e->charset : "-",
+         e->filename[0] ? e->filename : "-");
+}
+
+static void on_data(void *ctx, const char *p, size_t n)
+{
+    put(ctx, p, n);
+}
+
+static void on_end(void *ctx)
+{
+    putf(ctx, "|E\n");
+}
+
+/* Parse msg with the given cut points; returns the malloc'd event record. */
+static char *parse(const ms_limits *lim, const char *msg, size_t len, const size_t *cuts,
+                   size_t ncuts, uint32_t *anom)
+{
+    rec r = {0};
+    ms_charset cs;
+    ms_mime_sink sink = {&r, on_header, on_header_end, on_begin, on_data, on_end};
+
+    ms_charset_init(&cs);
+    ms_mime *m = ms_mime_create(lim, &cs, &sink);
+    assert_non_null(m);
+    size_t prev = 0;
+    for (size_t i = 0; i <= ncuts; i++) {
+        size_t cut = i < ncuts ? cuts[i] : len;
+        ms_mime_feed(m, msg + prev, cut - prev);
+        prev = cut;
+    }
+    ms_mime_finish(m);
+    *anom = ms_mime_anomalies(m);
+    ms_mime_destroy(m);
+    ms_charset_fini(&cs);
+    put(&r, "", 0);
+    return r.buf;
+}
+
+/* Whole, every split, byte by byte: identical events and anomalies. */
+static char *parse_all_ways(const ms_limits *lim, const char *msg, uint32_t *anom)
+{
+    size_t len = strlen(msg);
+    char *whole = parse(lim, msg, len, NULL, 0, anom);
+
+    for (size_t cut = 1; cut < len; cut++) {
+        uint32_t a;
+        char *got = parse(lim, msg, len, &cut, 1, &a);
+        if (strcmp(got, whole) != 0 || a != *anom)
+            fail_msg("split at %zu differs:\n%s\n--- whole:\n%s", cut, got, whole);
+        free(got);
+    }
+    size_t *cuts = malloc(len * sizeof *cuts);
+    for (size_t i = 1; i < len; i++)
+        cuts[i - 1] = i;
+    uint32_t a;
+    char *got = parse(lim, msg, len, cuts, len - 1, &a);
+    if (strcmp(got, whole) != 0 || a != *anom)
+        fail_msg("byte by byte differs:\n%s\n--- whole:\n%s", got, whole);
+    free(got);
+    free(cuts);
+    return whole;
+}
+
+static const struct mime_case {
+    const char *name, *in, *want;
+    uint32_t anomalies;
+} mime_cases[] = {
+    {"single part with LF line ends", "Subject: hi\nFrom: a@b\n\nline 1\nline 2\n",
+     "H Subject=hi\nH From=a@b\nEOH -\nB 1 text/plain 7bit - -\nline 1\nline 2\n|E\n", 0},
+    {"folded header is unfolded", "Subject: one\r\n two\r\n\tthree\r\n\r\nx",
+     "H Subject=one two\tthree\nEOH -\nB 1 text/plain 7bit - -\nx|E\n", 0},
+    {"multipart with preamble and epilogue; CRLF before boundary belongs to it",
+     "Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\npreamble\r\n--XX\r\n"
+     "Content-Type: text/plain; charset=UTF-8\r\n\r\nfirst\r\n--XX\r\n"
+     "Content-Transfer-Encoding: base64\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\n"
+     "QUJD\r\n--XX--\r\nepilogue\r\n",
+     "H Content-Type=multipart/mixed; boundary=\"XX\"\nEOH -\nB 1 text/plain 7bit utf-8 -\n"
+     "first|E\nB 2 application/pdf base64 - a.pdf\nQUJD|E\n",
+     0},
+    {"inner boundary that has the outer one as its prefix",
+     "Content-Type: multipart/mixed; boundary=a\n\n--a\n"
+     "Content-Type: multipart/alternative; boundary=ab\n\n--ab\n\ninner\n--ab--\n--a\n\n"
+     "outer\n--a--\n",
+     "H Content-Type=multipart/mixed; boundary=a\nEOH -\nB 1.1 text/plain 7bit - -\n"
+     "inner|E\nB 2 text/plain 7bit - -\nouter|E\n",
+     0},
+    {"outer boundary closes the inner multipart",
+     "Content-Type: multipart/mixed; boundary=out\n\n--out\n"
+     "Content-Type: multipart/alternative; boundary=in\n\n--in\n\ninner\n--out\n\nnext\n"
+     "--out--\n",
+     "H Content-Type=multipart/mixed; boundary=out\nEOH -\nB 1.1 text/plain 7bit - -\n"
+     "inner|E\nB 2 text/plain 7bit - -\nnext|E\n",
+     MS_ANOM_MISSING_BOUNDARY},
+    {"missing final boundary ends at end of message",
+     "Content-Type: multipart/mixed; boundary=b\n\n--b\n\nlast line\n",
+     "H Content-Type=multipart/mixed; boundary=b\nEOH -\nB 1 text/plain 7bit - -\n"
+     "last line\n|E\n",
+     MS_ANOM_MISSING_BOUNDARY},
+    {"boundary followed by blanks still delimits",
+     "Content-Type: multipart/mixed; boundary=b\n\n--b  \t\n\nx\n--b-- \n",
+     "H Content-Type=multipart/mixed; boundary=b\nEOH -\nB 1 text/plain 7bit - -\nx|E\n", 0},
+    {"boundary with trailing text is body",
+     "Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b and more\n--b--\n",
+     "H Content-Type=multipart/mixed; boundary=b\nEOH -\nB 1 text/plain 7bit - -\n"
+     "x\n--b and more|E\n",
+     0},
+    {"message/rfc822 is descended into with IMAP numbering",
+     "Subject: outer\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nbody\n--b\n"
+     "Content-Type: message/rfc822\n\nSubject: inner\nContent-Type: multipart/alternative; "
+     "boundary=c\n\n--c\n\nin1\n--c\nContent-Type: text/html\n\nin2\n--c--\n--b--\n",
+     "H Subject=outer\nH Content-Type=multipart/mixed; boundary=b\nEOH -\n"
+     "B 1 text/plain 7bit - -\nbody|E\nH Subject=inner\nH Content-Type=multipart/alternative; "
+     "boundary=c\nEOH 2\nB 2.1 text/plain 7bit - -\nin1|E\nB 2.2 text/html 7bit - -\nin2|E\n",
+     0},
+    {"single-part encapsulated message body is N.1",
+     "Content-Type: message/rfc822\n\nSubject: in\n\nhello\n",
+     "H Content-Type=message/rfc822\nEOH -\nH Subject=in\nEOH 1\nB 1.1 text/plain 7bit - -\n"
+     "hello\n|E\n",
+     0},
+    {"header section without blank line: body starts at first non-header",
+     "Subject: x\nthis is not a header\nmore\n",
+     "H Subject=x\nEOH -\nB 1 text/plain 7bit - -\nthis is not a header\nmore\n|E\n", 0},
+    {"leading mbox From_ line skipped", "From someone@example.com Mon Jan  1 00:00:00 2024\n"
+                                         "Subject: s\n\nb\n",
+     "H Subject=s\nEOH -\nB 1 text/plain 7bit - -\nb\n|E\n", 0},
+    {"multipart without boundary is read as text",
+     "Content-Type: multipart/mixed\n\n--x\nhello\n",
+     "H Content-Type=multipart/mixed\nEOH -\nB 1 text/plain 7bit - -\n--x\nhello\n|E\n",
+     MS_ANOM_NO_BOUNDARY_PARAM},
+    {"digest parts default to message/rfc822",
+     "Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: m1\n\nt1\n--d--\n",
+     "H Content-Type=multipart/digest; boundary=d\nEOH -\nH Subject=m1\nEOH 1\n"
+     "B 1.1 text/plain 7bit - -\nt1|E\n",
+     0},
+    {"message with headers only", "Subject: only headers\n",
+     "H Subject=only headers\nEOH -\nB 1 text/plain 7bit - -\n|E\n", MS_ANOM_NO_HEADER_END},
+    {"RFC 2231 file name and quoted-printable encoding",
+     "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/csv\n"
+     "Content-Disposition: attachment; filename*=utf-8''r%C3%A9sum%C3%A9.csv\n"
+     "Content-Transfer-Encoding: Quoted-Printable\n\na=3Db\n--b--\n",
+     "H Content-Type=multipart/mixed; boundary=b\nEOH -\n"
+     "B 1 text/csv qp - r\xc3\xa9sum\xc3\xa9.csv\na=3Db|E\n",
+     0},
+    {"CRLF empty part between boundaries",
+     "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n\r\n--b\r\n\r\nz\r\n--b--\r\n",
+     "H Content-Type=multipart/mixed; boundary=b\nEOH -\nB 1 text/plain 7bit - -\n|E\n"
+     "B 2 text/plain 7bit - -\nz|E\n",
+     0},
+};
+
+static void test_cases(void **state)
+{
+    ms_limits lim;
+    (void)state;
+    ms_limits_default(&lim);
+    for (size_t i = 0; i < sizeof mime_cases / sizeof mime_cases[0]; i++) {
+        const struct mime_case *c = &mime_cases[i];
+        uint32_t anom;
+        char *got = parse_all_ways(&lim, c->in, &anom);
+        if (strcmp(got, c->want) != 0)
+            fail_msg("%s:\ngot:\n%s\nwant:\n%s", c->name, got, c->want);
+        if (anom != c->anomalies)
+            fail_msg("%s: anomalies 0x%x, want 0x%x", c->name, anom, c->anomalies);
+        free(got);
+    }
+}
+
+/* Nesting one deeper than the limit stops descending and says so. */
+static void test_depth_limit(void **state)
+{
+    ms_limits lim;
+    char msg[4096] = "";
+    uint32_t anom;
+    (void)state;
+    ms_limits_default(&lim);
+    lim.depth = 3;
+    for (int d = 0; d < 4; d++) {
+        char line[128];
+        snprintf(line, sizeof line, "%sContent-Type: multipart/mixed; boundary=b%d\n\n--b%d\n",
+                 d ? "" : "", d, d);
+        strcat(msg, line);
+    }
+    strcat(msg, "\ndeep text\n");
+    char *got = parse_all_ways(&lim, msg, &anom);
+    assert_true(anom & MS_ANOM_DEPTH);
+    free(got);
+
+    lim.depth = 4; /* at the limit: no anomaly */
+    got = parse_all_ways(&lim, msg, &anom);
+    assert_false(anom & MS_ANOM_DEPTH);
+    assert_non_null(strstr(got, "B 1.1.1.1 text/plain"));
+    free(got);
+}
+
+/* One part over the part limit skips the rest. */
+static void test_parts_limit(void **state)
+{
+    ms_limits lim;
+    const char *msg = "Content-Type: multipart/mixed; boundary=b\n\n--b\n\n1\n--b\n\n2\n--b\n\n3\n"
+                      "--b--\n";
+    uint32_t anom;
+    (void)state;
+    ms_limits_default(&lim);
+    lim.parts = 4; /* the message and three parts */
+    char *got = parse_all_ways(&lim, msg, &anom);
+    assert_false(anom & MS_ANOM_PARTS);
+    assert_non_null(strstr(got, "B 3 "));
+    free(got);
+    lim.parts = 3;
+    got = parse_all_ways(&lim, msg, &anom);
+    assert_true(anom & MS_ANOM_PARTS);
+    assert_null(strstr(got, "B 3 "));
+    free(got);
+}
+
+/* A body line far longer than the line limit passes whole; a header line
+ * longer than the limit is cut. */
+static void test_long_lines(void **state)
+{
+    ms_limits lim;
+    size_t n = 5000;
+    char *msg = malloc(2 * n + 64);
+    uint32_t anom;
+    (void)state;
+    ms_limits_default(&lim);
+    lim.line_length = 1024;
+    strcpy(msg, "X-Long: ");
+    memset(msg + 8, 'h', n);
+    strcpy(msg + 8 + n, "\n\n");
+    size_t off = strlen(msg);
+    memset(msg + off, 'b', n);
+    strcpy(msg + off + n, "\n");
+    char *got = parse(&lim, msg, strlen(msg), NULL, 0, &anom);
+    assert_true(anom & MS_ANOM_LONG_LINE);
+    char *body = strstr(got, "B 1 text/plain 7bit - -\n");
+    assert_non_null(body);
+    body += strlen("B 1 text/plain 7bit - -\n");
+    assert_int_equal(strspn(body, "b"), n);
+    free(got);
+    free(msg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_parts_limit),
+        cmocka_unit_test(test_long_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
