@@ -76,8 +76,7 @@ static int cmd_rules(int argc, char **argv)
     ms_engine_get_info(eng, &info);
     printf("%s: %u rules in %u categories compiled in %.1f ms; database %zu bytes, "
            "%zu bytes of stream state per scan\n",
-           dir, info.rules, info.categories, info.compile_ms, info.database_size,
-           info.stream_size);
+           dir, info.rules, info.categories, info.compile_ms, info.database_size, info.stream_size);
     ms_engine_destroy(eng);
     return 0;
 }

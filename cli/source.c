@@ -26,17 +26,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHUNK 65536
+#define CHUNK         65536
 #define MBOX_LINE_MAX 65536
 
 typedef struct mbox_reader {
     const ms_source_sink *sink;
     const char *path;
     char source[4200];
-    unsigned n;         /* messages started */
+    unsigned n; /* messages started */
     bool in_msg;
-    bool prev_empty;    /* the previous line was empty (or none yet) */
-    char *line;         /* a line cut by the chunk end */
+    bool prev_empty; /* the previous line was empty (or none yet) */
+    char *line;      /* a line cut by the chunk end */
     size_t llen;
 } mbox_reader;
 

@@ -25,8 +25,8 @@
 
 static void load_limits(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
 {
-    static const char *const keys[] = {"line_length", "header_bytes", "header_value", "parts",
-                                       "depth",       "findings",     NULL};
+    static const char *const keys[] = {
+        "line_length", "header_bytes", "header_value", "parts", "depth", "findings", NULL};
     ms_limits *l = &eng->limits;
     long v;
 
@@ -97,8 +97,7 @@ bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx,
                     ms_yaml_error(&y, v, MS_ERR_CONFIG, "categories: expected a mapping");
                 else
                     MS_YAML_FOREACH_PAIR(v, p)
-                load_category_policy(eng, &y, ms_yaml_node(&y, p->key),
-                                     ms_yaml_node(&y, p->value));
+                load_category_policy(eng, &y, ms_yaml_node(&y, p->key), ms_yaml_node(&y, p->value));
             }
         }
     }

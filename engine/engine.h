@@ -68,15 +68,15 @@ struct ms_engine {
 };
 
 /* rules.c: load every *.yaml in dir (sorted) into eng; errors through y. */
-bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
-                       ms_error *first, unsigned *nerrors);
+bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx, ms_error *first,
+                       unsigned *nerrors);
 
 /* rules.c: index of category name, or -1. */
 int ms_engine_category(const ms_engine *eng, const char *name);
 
 /* rules.c: add a category (used for builtins); returns its index or -1. */
-int ms_engine_add_category(ms_engine *eng, const char *name, const char *description,
-                           int threshold, ms_action action);
+int ms_engine_add_category(ms_engine *eng, const char *name, const char *description, int threshold,
+                           ms_action action);
 
 /* config.c: apply mailsift.yaml (limits, policy) to eng. */
 bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx, ms_error *first,

@@ -32,11 +32,11 @@
 /* [depth] Nesting of multiparts and message/rfc822; real mail nests
  * below 10, the parser stack is sized from this. */
 #define MS_LIMIT_DEPTH_DEFAULT 32
-#define MS_LIMIT_DEPTH_MAX 256
+#define MS_LIMIT_DEPTH_MAX     256
 
 /* [findings] Findings kept per message; more are counted, not stored. */
 #define MS_LIMIT_FINDINGS_DEFAULT 256
-#define MS_LIMIT_FINDINGS_MAX 65536
+#define MS_LIMIT_FINDINGS_MAX     65536
 
 /* Longest boundary (RFC 2046 5.1.1 says 70; we allow slack for broken MUAs). */
 #define MS_BOUNDARY_MAX 200

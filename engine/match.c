@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-static void report(ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors,
-                   const ms_rule *r, const char *what, const char *msg)
+static void report(ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors, const ms_rule *r,
+                   const char *what, const char *msg)
 {
     ms_error e;
     ms_error_set(&e, MS_ERR_RULES, r ? r->file : "", r ? r->line : 0, "%s%s%s: %s",
@@ -47,8 +47,7 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
     return ok;
 }
 
-bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first,
-                      unsigned *nerrors)
+bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors)
 {
     const char **exprs;
     unsigned *flags, *ids;
@@ -74,8 +73,7 @@ bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (hs_compile_multi(exprs, flags, ids, eng->nrules, HS_MODE_STREAM, NULL, &eng->db,
                              &cerr) != HS_SUCCESS) {
-            const ms_rule *r = cerr && cerr->expression >= 0 ? &eng->rules[cerr->expression]
-                                                               : NULL;
+            const ms_rule *r = cerr && cerr->expression >= 0 ? &eng->rules[cerr->expression] : NULL;
             report(fn, ctx, first, nerrors, r, "rulesets",
                    cerr ? cerr->message : "database does not compile");
             hs_free_compile_error(cerr);

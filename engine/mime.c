@@ -69,10 +69,11 @@ struct ms_mime {
     /* partial line carried between feeds */
     char *line;
     size_t llen;
-    bool midline;      /* bytes of the current line were already passed on */
-    bool line_cut;     /* header line over the limit: rest dropped */
-    bool first_line;   /* no line of the message seen yet */
-    size_t curlen;     /* bytes of the current line so far */
+    bool midline;    /* bytes of the current line were already passed on */
+    bool line_cut;   /* header line over the limit: rest dropped */
+    bool cut_cr;     /* the last byte dropped was a CR */
+    bool first_line; /* no line of the message seen yet */
+    size_t curlen;   /* bytes of the current line so far */
 
     /* held line break of the last body line */
     char pend[2];
@@ -106,7 +107,7 @@ ms_mime *ms_mime_create(const ms_limits *lim, ms_charset *cs, const ms_mime_sink
     m->lim = *lim;
     m->cs = cs;
     m->sink = *sink;
-    m->line = malloc(m->lim.line_length);
+    m->line = malloc(m->lim.line_length + 2); /* + a line break */
     m->field = malloc(m->lim.header_value + 1);
     m->frames = calloc(m->lim.depth + 1, sizeof *m->frames);
     if (!m->line || !m->field || !m->frames) {
@@ -148,7 +149,7 @@ static void new_entity(ms_mime *m, const char *id, const char *prefix, unsigned 
 void ms_mime_reset(ms_mime *m)
 {
     m->llen = 0;
-    m->midline = m->line_cut = false;
+    m->midline = m->line_cut = m->cut_cr = false;
     m->curlen = 0;
     m->first_line = true;
     m->plen = 0;
@@ -339,8 +340,9 @@ static void add_to_field(ms_mime *m, const char *p, size_t n)
         return;
     }
     if (n > m->lim.header_value - m->flen) {
+        /* only this field is cut; the header section goes on */
         n = m->lim.header_value - m->flen;
-        m->anomalies |= MS_ANOM_HEADER_TRUNCATED;
+        m->anomalies |= MS_ANOM_FIELD_TRUNCATED;
     }
     memcpy(m->field + m->flen, p, n);
     m->flen += n;
@@ -445,6 +447,11 @@ static void header_line(ms_mime *m, const char *p, size_t n)
 {
     size_t content = n - eol_length(p, n);
 
+    /* A header line is cut at the line limit however it arrived: whole in
+     * one feed or assembled in the line buffer (which holds no more). */
+    if (content > m->lim.line_length)
+        content = m->lim.line_length;
+
     if (m->first_line && content >= 5 && memcmp(p, "From ", 5) == 0)
         return; /* mbox separator left on a single message */
     if (content == 0 || (content == 1 && p[0] == '\r')) {
@@ -462,7 +469,7 @@ static void header_line(ms_mime *m, const char *p, size_t n)
         if (m->state == ST_BODY) {
             emit(m, p, content);
             flush_span(m);
-            hold_pending(m, p + content, n - content);
+            hold_pending(m, p + n - eol_length(p, n), eol_length(p, n));
             m->pend_ptr = NULL;
         }
         return;
@@ -549,9 +556,10 @@ static void buffer_line(ms_mime *m, const char *p, size_t n)
 {
     size_t room = m->lim.line_length - m->llen;
 
-    if (m->line_cut)
-        return;
-    if (n > room) {
+    if (n > room || m->line_cut) {
+        m->cut_cr = p[n - 1] == '\r'; /* it may pair with the next LF */
+        if (m->line_cut)
+            return;
         n = room;
         m->line_cut = true;
         m->anomalies |= MS_ANOM_LONG_LINE;
@@ -560,15 +568,31 @@ static void buffer_line(ms_mime *m, const char *p, size_t n)
     m->llen += n;
 }
 
+/* The last piece of a buffered line: content cut at the limit as a whole
+ * line would be, but its line break kept (the buffer has room for it). */
+static void buffer_last(ms_mime *m, const char *p, size_t n)
+{
+    size_t e = eol_length(p, n);
+
+    if (n > e)
+        buffer_line(m, p, n - e);
+    if (m->line_cut && e == 1 && m->cut_cr)
+        m->line[m->llen++] = '\r';
+    memcpy(m->line + m->llen, p + n - e, e);
+    m->llen += e;
+}
+
 /* n bytes of a line that began in an earlier feed or does not end here. */
 static void partial_line(ms_mime *m, const char *p, size_t n, bool complete)
 {
     if (m->state == ST_HEADER || (!m->midline && may_be_boundary(m, p, n))) {
-        buffer_line(m, p, n);
-        if (complete) {
+        if (!complete) {
+            buffer_line(m, p, n);
+        } else {
+            buffer_last(m, p, n);
             process_line(m, m->line, m->llen, false);
             m->llen = 0;
-            m->line_cut = false;
+            m->line_cut = m->cut_cr = false;
         }
         return;
     }

@@ -45,8 +45,8 @@ int ms_engine_category(const ms_engine *eng, const char *name)
     return -1;
 }
 
-int ms_engine_add_category(ms_engine *eng, const char *name, const char *description,
-                           int threshold, ms_action action)
+int ms_engine_add_category(ms_engine *eng, const char *name, const char *description, int threshold,
+                           ms_action action)
 {
     ms_category *cats = realloc(eng->cats, (eng->ncats + 1) * sizeof *cats);
     if (!cats)
@@ -358,8 +358,8 @@ static char **list_rulesets(const char *dir, unsigned *n)
     return names;
 }
 
-bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
-                       ms_error *first, unsigned *nerrors)
+bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx, ms_error *first,
+                       unsigned *nerrors)
 {
     unsigned n;
     char **files = list_rulesets(dir, &n);

@@ -30,11 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MS_SCAN_SLICE 16384   /* raw body bytes decoded per step */
-#define MS_SCAN_BATCH 65536   /* text bytes per Hyperscan call */
-#define MS_SCAN_HISTORY 64    /* stream bytes kept before the batch (> 40: a PAN) */
-#define MS_SCAN_PAN_SEEN 64   /* distinct card numbers remembered per part */
-#define MS_SCAN_EXCERPT 60    /* bytes of context in an excerpt */
+#define MS_SCAN_SLICE    16384 /* raw body bytes decoded per step */
+#define MS_SCAN_BATCH    65536 /* text bytes per Hyperscan call */
+#define MS_SCAN_HISTORY  64    /* stream bytes kept before the batch (> 40: a PAN) */
+#define MS_SCAN_PAN_SEEN 64    /* distinct card numbers remembered per part */
+#define MS_SCAN_EXCERPT  60    /* bytes of context in an excerpt */
 
 typedef struct part_state {
     ms_mime_entity ent;
@@ -125,9 +125,9 @@ static void mask_digit_runs(char *x, size_t n)
             continue;
         }
         size_t j = i, digits = 0;
-        while (j < n && ((x[j] >= '0' && x[j] <= '9') ||
-                         ((x[j] == ' ' || x[j] == '-') && j + 1 < n && x[j + 1] >= '0' &&
-                          x[j + 1] <= '9'))) {
+        while (j < n &&
+               ((x[j] >= '0' && x[j] <= '9') || ((x[j] == ' ' || x[j] == '-') && j + 1 < n &&
+                                                 x[j + 1] >= '0' && x[j + 1] <= '9'))) {
             digits += x[j] >= '0' && x[j] <= '9';
             j++;
         }
@@ -287,7 +287,8 @@ static void text_end(ms_scan *s)
     text_append(s, "\n", 1);
     s->text_bytes--;
     text_flush(s);
-    if (!s->err && !s->no_match && hs_reset_stream(s->stream, 0, s->scratch, on_match, s) != HS_SUCCESS)
+    if (!s->err && !s->no_match &&
+        hs_reset_stream(s->stream, 0, s->scratch, on_match, s) != HS_SUCCESS)
         s->err = MS_ERR_MATCHER;
     explicit_bzero(s->tb, s->hist);
     s->hist = 0;
@@ -315,12 +316,12 @@ static void on_header(void *ctx, const ms_mime_entity *ent, const char *name, si
     if (!ent->is_message || !scanned_header(s->eng, name, nlen))
         return;
     if (!s->text_open) {
-        char part[80];
-        snprintf(part, sizeof part, "%s%sheader", ent->prefix, ent->prefix[0] ? "." : "");
+        char part[sizeof s->text_part];
+        snprintf(part, sizeof part, "%.48s%sheader", ent->prefix, ent->prefix[0] ? "." : "");
         text_begin(s, part, MS_SCOPE_HEADER);
     }
-    size_t n = ms_rfc2047_decode(&s->cs, value, vlen, s->hdr, 3 * s->eng->limits.header_value + 64,
-                                 &anom);
+    size_t n =
+        ms_rfc2047_decode(&s->cs, value, vlen, s->hdr, 3 * s->eng->limits.header_value + 64, &anom);
     s->anomalies |= anom;
     text_append(s, name, nlen);
     text_append(s, ": ", 2);
@@ -609,7 +610,7 @@ void ms_scan_destroy(ms_scan *s)
 int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
 {
     ms_scan *s = calloc(1, sizeof *s);
-    const ms_mime_sink sink = {s, on_header, on_header_end, on_part_begin, on_part_data,
+    const ms_mime_sink sink = {s,          on_header, on_header_end, on_part_begin, on_part_data,
                                on_part_end};
     size_t nr = eng->nrules ? eng->nrules : 1;
 
@@ -622,8 +623,7 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->tb = malloc(MS_SCAN_HISTORY + MS_SCAN_BATCH);
     s->dec = malloc(MS_SCAN_SLICE + MS_QP_SLACK + 64);
     s->utf8 = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK);
-    s->text = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK +
-                     2 * MS_HTML_SLACK);
+    s->text = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK + 2 * MS_HTML_SLACK);
     s->hdr = malloc(3 * eng->limits.header_value + 64);
     s->rule_msg = calloc(nr, sizeof *s->rule_msg);
     s->rule_part = calloc(nr, sizeof *s->rule_part);

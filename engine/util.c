@@ -2,8 +2,8 @@
  * util.c - names and messages of the public enums, error formatting,
  * default limits
  */
-#include "limits.h"
 #include "util.h"
+#include "limits.h"
 
 #include <mailsift/mailsift.h>
 
@@ -67,10 +67,23 @@ bool ms_action_parse(const char *s, ms_action *out)
 const char *ms_anomaly_name(uint32_t bit)
 {
     static const char *const names[] = {
-        "long_line",        "header_truncated", "no_header_end",       "missing_boundary",
-        "no_boundary_param", "b64_bad_char",    "b64_truncated",       "qp_broken_escape",
-        "charset_unknown",  "charset_invalid",  "depth",               "parts",
-        "bad_encoded_word", "html_truncated",   "findings_dropped",    "unknown_encoding",
+        "long_line",
+        "header_truncated",
+        "no_header_end",
+        "missing_boundary",
+        "no_boundary_param",
+        "b64_bad_char",
+        "b64_truncated",
+        "qp_broken_escape",
+        "charset_unknown",
+        "charset_invalid",
+        "depth",
+        "parts",
+        "bad_encoded_word",
+        "html_truncated",
+        "findings_dropped",
+        "unknown_encoding",
+        "field_truncated",
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (bit == (1u << i))

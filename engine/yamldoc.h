@@ -17,8 +17,8 @@ typedef struct ms_yaml {
     char path[256];
     ms_error_fn on_error; /* every error reported through this (may be NULL) */
     void *on_error_ctx;
-    ms_error first;       /* the first error */
-    unsigned errors;      /* how many */
+    ms_error first;  /* the first error */
+    unsigned errors; /* how many */
 } ms_yaml;
 
 /* Load path; on a syntax error report it (file:line) and return false. */
@@ -55,7 +55,7 @@ yaml_node_t *ms_yaml_get(ms_yaml *y, const yaml_node_t *n, const char *key);
 #define MS_YAML_FOREACH_PAIR(n, p)                                                                 \
     for (yaml_node_pair_t *p = (n)->data.mapping.pairs.start; p < (n)->data.mapping.pairs.top; p++)
 #define MS_YAML_FOREACH_ITEM(n, it)                                                                \
-    for (yaml_node_item_t *it = (n)->data.sequence.items.start;                                   \
-         it < (n)->data.sequence.items.top; it++)
+    for (yaml_node_item_t *it = (n)->data.sequence.items.start; it < (n)->data.sequence.items.top; \
+         it++)
 
 #endif

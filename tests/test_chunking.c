@@ -56,8 +56,9 @@ static char *describe(const ms_result *r, const digest *d)
     size_t cap = 256 + r->nfindings * 300, n = 0;
     char *s = malloc(cap);
     assert_non_null(s);
-    n += (size_t)snprintf(s + n, cap - n, "%s anom=%x parts=%u text=%llu", ms_action_name(r->verdict),
-                          r->anomalies, r->parts, (unsigned long long)r->text_bytes);
+    n += (size_t)snprintf(s + n, cap - n, "%s anom=%x parts=%u text=%llu",
+                          ms_action_name(r->verdict), r->anomalies, r->parts,
+                          (unsigned long long)r->text_bytes);
     for (int i = 0; i < 5; i++)
         n += (size_t)snprintf(s + n, cap - n, " t%d=%016llx/%llu", i, (unsigned long long)d->h[i],
                               (unsigned long long)d->n[i]);

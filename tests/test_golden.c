@@ -11,8 +11,8 @@
 
 #include <dirent.h>
 #include <setjmp.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,8 +64,8 @@ static void test_golden(void **state)
         char want_path[1024];
         size_t wlen;
         int status;
-        snprintf(want_path, sizeof want_path, "%s/%.*s.want.ndjson", DATA,
-                 (int)(strlen(name) - 4), name);
+        snprintf(want_path, sizeof want_path, "%s/%.*s.want.ndjson", DATA, (int)(strlen(name) - 4),
+                 name);
         char *want = ms_test_read_file(want_path, &wlen);
         if (!want)
             fail_msg("%s: no %s", name, want_path);

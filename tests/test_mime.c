@@ -189,11 +189,11 @@ static const struct mime_case {
     {"header section without blank line: body starts at first non-header",
      "Subject: x\nthis is not a header\nmore\n",
      "H Subject=x\nEOH -\nB 1 text/plain 7bit - -\nthis is not a header\nmore\n|E\n", 0},
-    {"leading mbox From_ line skipped", "From someone@example.com Mon Jan  1 00:00:00 2024\n"
-                                         "Subject: s\n\nb\n",
+    {"leading mbox From_ line skipped",
+     "From someone@example.com Mon Jan  1 00:00:00 2024\n"
+     "Subject: s\n\nb\n",
      "H Subject=s\nEOH -\nB 1 text/plain 7bit - -\nb\n|E\n", 0},
-    {"multipart without boundary is read as text",
-     "Content-Type: multipart/mixed\n\n--x\nhello\n",
+    {"multipart without boundary is read as text", "Content-Type: multipart/mixed\n\n--x\nhello\n",
      "H Content-Type=multipart/mixed\nEOH -\nB 1 text/plain 7bit - -\n--x\nhello\n|E\n",
      MS_ANOM_NO_BOUNDARY_PARAM},
     {"digest parts default to message/rfc822",
@@ -309,6 +309,30 @@ static void test_long_lines(void **state)
     free(msg);
 }
 
+/* A header line over the limit, and a non-header line over the limit that
+ * starts the body, give the same events however the input is split. */
+static void test_long_header_lines_any_chunking(void **state)
+{
+    ms_limits lim;
+    char msg[8192];
+    uint32_t anom;
+    (void)state;
+    ms_limits_default(&lim);
+    lim.line_length = 1024;
+    size_t n = (size_t)snprintf(msg, sizeof msg, "Subject: ");
+    memset(msg + n, 's', 1500);
+    n += 1500;
+    n += (size_t)snprintf(msg + n, sizeof msg - n, "\r\nX-No-Colon ");
+    memset(msg + n, 'x', 1500);
+    n += 1500;
+    snprintf(msg + n, sizeof msg - n, "\r\nlast line");
+    char *got = parse_all_ways(&lim, msg, &anom);
+    assert_true(anom & MS_ANOM_LONG_LINE);
+    /* the body keeps the cut line's break before the next line */
+    assert_non_null(strstr(got, "xxx\r\nlast line|E"));
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_parts_limit),
         cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_long_header_lines_any_chunking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,7 @@ enum {
     MS_ANOM_HTML_TRUNCATED = 1u << 13,   /* HTML ended inside a tag or entity */
     MS_ANOM_FINDINGS_DROPPED = 1u << 14, /* more findings than the result holds */
     MS_ANOM_UNKNOWN_ENCODING = 1u << 15, /* unknown Content-Transfer-Encoding */
+    MS_ANOM_FIELD_TRUNCATED = 1u << 16,  /* one header field over the value limit */
 };
 
 /* Name of one anomaly bit ("long_line", ...), or NULL for an unknown bit. */
@@ -232,8 +233,8 @@ typedef struct ms_part_info {
     bool is_attachment;       /* Content-Disposition: attachment */
 } ms_part_info;
 
-typedef void (*ms_tap_fn)(void *ctx, ms_tap_stage stage, const ms_part_info *part,
-                          const void *data, size_t len);
+typedef void (*ms_tap_fn)(void *ctx, ms_tap_stage stage, const ms_part_info *part, const void *data,
+                          size_t len);
 
 /* Install (or with fn NULL remove) a tap; kept across ms_scan_reset(). */
 void ms_scan_set_tap(ms_scan *scan, ms_tap_fn fn, void *ctx);
