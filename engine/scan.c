@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "html.h"
 #include "mime.h"
+#include "norm.h"
 #include "pan.h"
 #include "qp.h"
 #include "rfc2047.h"
@@ -43,6 +44,7 @@ typedef struct part_state {
     ms_b64 b64;
     ms_qp qp;
     ms_html html;
+    ms_norm norm;
 } part_state;
 
 struct ms_scan {
@@ -70,7 +72,7 @@ struct ms_scan {
     unsigned npan_seen;
 
     /* decoding buffers */
-    char *dec, *utf8, *text, *hdr;
+    char *dec, *utf8, *text, *norm, *hdr;
 
     /* per rule: last message / part with a hit, the finding of that part */
     uint32_t *rule_msg, *rule_part;
@@ -323,9 +325,13 @@ static void on_header(void *ctx, const ms_mime_entity *ent, const char *name, si
     size_t n =
         ms_rfc2047_decode(&s->cs, value, vlen, s->hdr, 3 * s->eng->limits.header_value + 64, &anom);
     s->anomalies |= anom;
+    ms_norm norm;
+    ms_norm_init(&norm);
+    n = ms_norm_feed(&norm, s->hdr, n, s->norm);
+    n += ms_norm_finish(&norm, s->norm + n);
     text_append(s, name, nlen);
     text_append(s, ": ", 2);
-    text_append(s, s->hdr, n);
+    text_append(s, s->norm, n);
     text_append(s, "\n", 1);
 }
 
@@ -369,27 +375,45 @@ static void on_part_begin(void *ctx, const ms_mime_entity *ent)
         s->fallbacks++;
     if (p->is_html)
         ms_html_init(&p->html);
+    ms_norm_init(&p->norm);
     text_begin(s, ent->id, MS_SCOPE_BODY);
 }
 
-/* Decoded bytes of the part: to UTF-8, HTML to text, into the stream. */
-static void decoded(ms_scan *s, const char *data, size_t len)
+/* Text as the rules see it: normalised, into the stream. */
+static void to_text(ms_scan *s, const char *t, size_t n, bool last)
+{
+    size_t k = ms_norm_feed(&s->part.norm, t, n, s->norm);
+    if (last)
+        k += ms_norm_finish(&s->part.norm, s->norm + k);
+    tap(s, MS_TAP_TEXT, s->norm, k);
+    text_append(s, s->norm, k);
+}
+
+/* UTF-8 of a text part: HTML to text when it is HTML. */
+static void from_utf8(ms_scan *s, const char *u, size_t n, bool last)
 {
     part_state *p = &s->part;
 
-    tap(s, MS_TAP_DECODED, data, len);
-    if (!p->is_text || len == 0)
+    tap(s, MS_TAP_UTF8, u, n);
+    if (!p->is_html) {
+        to_text(s, u, n, last);
         return;
-    size_t u = ms_charset_feed(&s->cs, data, len, s->utf8);
-    tap(s, MS_TAP_UTF8, s->utf8, u);
-    if (p->is_html) {
-        size_t t = ms_html_feed(&p->html, s->utf8, u, s->text);
-        tap(s, MS_TAP_TEXT, s->text, t);
-        text_append(s, s->text, t);
-    } else {
-        tap(s, MS_TAP_TEXT, s->utf8, u);
-        text_append(s, s->utf8, u);
     }
+    size_t t = ms_html_feed(&p->html, u, n, s->text);
+    if (last) {
+        t += ms_html_finish(&p->html, s->text + t);
+        s->anomalies |= p->html.anomalies;
+    }
+    to_text(s, s->text, t, last);
+}
+
+/* Decoded bytes of the part: to UTF-8, then on. */
+static void decoded(ms_scan *s, const char *data, size_t len)
+{
+    tap(s, MS_TAP_DECODED, data, len);
+    if (!s->part.is_text || len == 0)
+        return;
+    from_utf8(s, s->utf8, ms_charset_feed(&s->cs, data, len, s->utf8), false);
 }
 
 static void on_part_data(void *ctx, const char *data, size_t len)
@@ -431,17 +455,7 @@ static void on_part_end(void *ctx)
     if (p->is_text) {
         size_t u = ms_charset_finish(&s->cs, s->utf8);
         s->anomalies |= s->cs.anomalies;
-        tap(s, MS_TAP_UTF8, s->utf8, u);
-        if (p->is_html) {
-            size_t t = ms_html_feed(&p->html, s->utf8, u, s->text);
-            t += ms_html_finish(&p->html, s->text + t);
-            s->anomalies |= p->html.anomalies;
-            tap(s, MS_TAP_TEXT, s->text, t);
-            text_append(s, s->text, t);
-        } else {
-            tap(s, MS_TAP_TEXT, s->utf8, u);
-            text_append(s, s->utf8, u);
-        }
+        from_utf8(s, s->utf8, u, true);
         text_end(s);
     }
     tap(s, MS_TAP_PART_END, NULL, 0);
@@ -596,6 +610,7 @@ void ms_scan_destroy(ms_scan *s)
     free(s->dec);
     free(s->utf8);
     free(s->text);
+    free(s->norm);
     free(s->hdr);
     free(s->rule_msg);
     free(s->rule_part);
@@ -625,13 +640,18 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->utf8 = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK);
     s->text = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK + 2 * MS_HTML_SLACK);
     s->hdr = malloc(3 * eng->limits.header_value + 64);
+    /* normalised text: from the HTML buffer or a decoded header value */
+    size_t textcap = 3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK + 2 * MS_HTML_SLACK;
+    if (3 * eng->limits.header_value + 64 > textcap)
+        textcap = 3 * eng->limits.header_value + 64;
+    s->norm = malloc(textcap + 8);
     s->rule_msg = calloc(nr, sizeof *s->rule_msg);
     s->rule_part = calloc(nr, sizeof *s->rule_part);
     s->rule_finding = calloc(nr, sizeof *s->rule_finding);
     s->findings = calloc(eng->limits.findings, sizeof *s->findings);
     s->hits = calloc(eng->ncats, sizeof *s->hits);
-    if (!s->mime || !s->tb || !s->dec || !s->utf8 || !s->text || !s->hdr || !s->rule_msg ||
-        !s->rule_part || !s->rule_finding || !s->findings || !s->hits)
+    if (!s->mime || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm || !s->hdr ||
+        !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits)
         goto nomem;
     if (hs_clone_scratch(eng->scratch, &s->scratch) != HS_SUCCESS ||
         hs_open_stream(eng->db, 0, &s->stream) != HS_SUCCESS)
