@@ -37,6 +37,10 @@ static void print_ndjson(const char *source, const ms_result *r)
         json_object_set_new(fo, "category", json_string(f->category));
         json_object_set_new(fo, "rule", json_string(f->rule));
         json_object_set_new(fo, "part", json_string(f->part));
+        if (f->content_type[0])
+            json_object_set_new(fo, "content_type", json_string(f->content_type));
+        if (f->filename[0])
+            json_object_set_new(fo, "filename", json_string(f->filename));
         json_object_set_new(fo, "excerpt", json_string(f->excerpt));
         json_object_set_new(fo, "offset", json_integer((json_int_t)f->offset));
         if (f->count > 1)
@@ -83,6 +87,9 @@ static void print_text(const char *source, const ms_result *r)
                 printf("the message as a whole");
             else
                 printf("MIME part %s", f->part);
+            if (f->content_type[0])
+                printf(" (%s%s%s%s)", f->content_type, f->filename[0] ? ", file \"" : "",
+                       f->filename, f->filename[0] ? "\"" : "");
             printf(", byte %llu of its decoded text", (unsigned long long)f->offset);
             if (f->count > 1)
                 printf(" (%u times)", f->count);
@@ -161,50 +168,63 @@ int ms_cli_scan(int argc, char **argv)
     const char *rules = MS_DEFAULT_RULES_DIR, *config = NULL;
     scan_ctx c = {0};
     ms_engine *eng;
-    int first = 0;
     ms_error err;
 
+    char **paths = calloc((size_t)argc, sizeof *paths);
+    int npaths = 0;
+    bool only_paths = false;
+
+    if (!paths)
+        return 2;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
-            rules = argv[++i];
-        else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            config = argv[++i];
-        else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            const char *f = argv[++i];
-            if (strcmp(f, "ndjson") == 0)
+        const char *a = argv[i];
+        if (only_paths || a[0] != '-' || !a[1]) {
+            paths[npaths++] = argv[i];
+        } else if (strcmp(a, "--") == 0) {
+            only_paths = true;
+        } else if ((strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0 ||
+                    strcmp(a, "--format") == 0) &&
+                   i + 1 < argc) {
+            const char *v = argv[++i];
+            if (a[2] == 'r')
+                rules = v;
+            else if (a[2] == 'c')
+                config = v;
+            else if (strcmp(v, "ndjson") == 0)
                 c.format = FMT_NDJSON;
-            else if (strcmp(f, "text") == 0)
+            else if (strcmp(v, "text") == 0)
                 c.format = FMT_TEXT;
             else {
-                fprintf(stderr, "mailsift: unknown format \"%s\" (known: ndjson, text)\n", f);
+                fprintf(stderr, "mailsift: unknown format \"%s\" (known: ndjson, text)\n", v);
+                free(paths);
                 return 2;
             }
-        } else if (strcmp(argv[i], "--") == 0) {
-            first = i + 1;
-            break;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "mailsift: unknown option %s\n", argv[i]);
+        } else {
+            fprintf(stderr, "mailsift: unknown option or missing value: %s\n", a);
+            free(paths);
             return 2;
-        } else if (!first) {
-            first = i;
-            break;
         }
     }
-    if (!first || first >= argc) {
+    if (npaths == 0) {
         fprintf(stderr, "usage: mailsift scan [--rules DIR] [--config FILE] "
                         "[--format ndjson|text] PATH...\n");
+        free(paths);
         return 2;
     }
-    if (ms_cli_engine(rules, config, &eng) != 0)
+    if (ms_cli_engine(rules, config, &eng) != 0) {
+        free(paths);
         return 2;
+    }
     if (ms_scan_create(eng, &c.scan, &err) != MS_OK) {
         fprintf(stderr, "mailsift: %s\n", err.msg);
         ms_engine_destroy(eng);
+        free(paths);
         return 2;
     }
     ms_source_sink sink = {&c, on_begin, on_data, on_end, on_error};
-    for (int i = first; i < argc; i++)
-        ms_source_walk(argv[i], &sink);
+    for (int i = 0; i < npaths; i++)
+        ms_source_walk(paths[i], &sink);
+    free(paths);
     fflush(stdout);
     ms_scan_destroy(c.scan);
     ms_engine_destroy(eng);

@@ -174,6 +174,25 @@ static unsigned read_file(const char *path, const ms_source_sink *sink)
     return errors;
 }
 
+/* Files IMAP servers keep beside cur/ new/ tmp/: not messages. */
+static bool is_maildir_meta(const char *name)
+{
+    static const char *const prefixes[] = {"dovecot",       "courier",     "maildirfolder",
+                                           "subscriptions", "maildirsize", NULL};
+    for (unsigned i = 0; prefixes[i]; i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+static bool has_cur(const char *dir)
+{
+    char cur[4096];
+    struct stat st;
+    snprintf(cur, sizeof cur, "%s/cur", dir);
+    return stat(cur, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -208,12 +227,13 @@ static unsigned walk_dir(const char *path, const ms_source_sink *sink)
         qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         char child[4096];
+        if (names[i] && is_maildir_meta(names[i]) && has_cur(path)) {
+            free(names[i]);
+            continue;
+        }
         if (names[i] && strcmp(names[i], "tmp") == 0) {
             /* Maildir deliveries in progress, when cur/ is beside it */
-            char cur[4096];
-            struct stat st;
-            snprintf(cur, sizeof cur, "%s/cur", path);
-            if (stat(cur, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (has_cur(path)) {
                 free(names[i]);
                 continue;
             }

@@ -134,8 +134,10 @@ static void new_entity(ms_mime *m, const char *id, const char *prefix, unsigned 
     ms_mime_entity *e = &m->ent;
 
     memset(e, 0, sizeof *e);
-    snprintf(e->id, sizeof e->id, "%s", id);
-    snprintf(e->prefix, sizeof e->prefix, "%s", prefix);
+    /* ids of parts nested past ~30 levels are cut; they stay unique
+     * enough to report and the depth limit stops far earlier */
+    snprintf(e->id, sizeof e->id, "%.*s", (int)sizeof e->id - 1, id);
+    snprintf(e->prefix, sizeof e->prefix, "%.*s", (int)sizeof e->prefix - 1, prefix);
     e->depth = depth;
     e->is_message = is_message;
     snprintf(e->type, sizeof e->type, "%s", digest ? "message/rfc822" : "text/plain");

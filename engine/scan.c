@@ -111,6 +111,12 @@ static ms_finding *add_finding(ms_scan *s, const ms_rule *r, const char *categor
     f->rule = r ? r->id : "";
     f->description = r ? r->description : "";
     snprintf(f->part, sizeof f->part, "%s", s->text_part);
+    if (s->text_kind == MS_SCOPE_BODY && s->in_part) {
+        ms_copy_utf8(f->content_type, sizeof f->content_type, s->part.ent.type,
+                     strlen(s->part.ent.type));
+        ms_copy_utf8(f->filename, sizeof f->filename, s->part.ent.filename,
+                     strlen(s->part.ent.filename));
+    }
     f->count = 1;
     f->weight = r ? r->weight : 0;
     return f;
@@ -141,21 +147,23 @@ static void mask_digit_runs(char *x, size_t n)
     }
 }
 
-/* Context before a match end at tb[end]: cleaned, UTF-8-safe, masked. */
+/* Context before a match end at tb[end]: cleaned, valid UTF-8, masked. */
 static void make_excerpt(const ms_scan *s, size_t end, char *out, size_t cap)
 {
-    size_t from = end > MS_SCAN_EXCERPT ? end - MS_SCAN_EXCERPT : 0, n = 0;
+    size_t from = end > MS_SCAN_EXCERPT ? end - MS_SCAN_EXCERPT : 0;
+    char raw[MS_SCAN_EXCERPT];
+    size_t n = 0;
 
     while (from < end && ((unsigned char)s->tb[from] & 0xC0) == 0x80)
         from++;
     while (from < end && (s->tb[from] == ' ' || s->tb[from] == '\n' || s->tb[from] == '\r' ||
                           s->tb[from] == '\t'))
         from++;
-    for (size_t i = from; i < end && n + 1 < cap; i++) {
+    for (size_t i = from; i < end; i++) {
         unsigned char c = (unsigned char)s->tb[i];
-        out[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+        raw[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
     }
-    out[n] = '\0';
+    n = ms_copy_utf8(out, cap, raw, n);
     mask_digit_runs(out, n);
 }
 

@@ -114,3 +114,56 @@ void ms_limits_default(ms_limits *l)
     l->depth = MS_LIMIT_DEPTH_DEFAULT;
     l->findings = MS_LIMIT_FINDINGS_DEFAULT;
 }
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned long cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+size_t ms_copy_utf8(char *dst, size_t cap, const char *src, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t i = 0, o = 0;
+
+    while (i < n) {
+        size_t k = utf8_valid(s + i, n - i);
+        if (k == 0) {
+            if (o + 1 >= cap)
+                break;
+            dst[o++] = '?';
+            i++;
+            continue;
+        }
+        if (o + k >= cap)
+            break;
+        memcpy(dst + o, s + i, k);
+        o += k;
+        i += k;
+    }
+    dst[o] = '\0';
+    return o;
+}

@@ -22,6 +22,11 @@ void ms_error_set(ms_error *err, int code, const char *file, unsigned line, cons
 /* Parse "accept" / "tag" / "quarantine" / "reject". */
 bool ms_action_parse(const char *s, ms_action *out);
 
+/* Copy src (n bytes) into dst (cap > 0) as valid UTF-8, NUL-terminated:
+ * invalid bytes become '?', a character that does not fit whole is left
+ * out. Returns the length written. */
+size_t ms_copy_utf8(char *dst, size_t cap, const char *src, size_t n);
+
 /* ASCII lower-case of c. */
 static inline int ms_lower(int c)
 {

@@ -1,11 +1,12 @@
 /*
  * test_golden.c - `mailsift scan` over tests/data/
  *
- * Each tests/data/NAME.eml is scanned by the real command with the shipped
- * rulesets; its NDJSON line must equal NAME.want.ndjson byte for byte and
- * the exit status must be 1 when the verdict is not accept, else 0. The
+ * Each tests/data/NAME.eml (and each mbox file NAME.mbox and Maildir tree
+ * NAME.maildir) is scanned by the real command with the shipped rulesets;
+ * its NDJSON output must equal NAME.want.ndjson byte for byte and the exit
+ * status must be 1 when some verdict is not accept, else 0. The
  * `-luhn-fail` twins carry the same numbers with a wrong check digit and
- * must stay clean.
+ * must stay clean. An unreadable path is reported and the scan goes on.
  */
 #include "helpers.h"
 
@@ -27,7 +28,7 @@
 static char *run_scan(const char *name, int *status)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/mailsift' scan --rules '%s/rulesets' '%s'", DATA,
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/mailsift' scan --rules '%s/rulesets' %s", DATA,
              MS_BINARY_DIR, MS_SOURCE_DIR, name);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
@@ -46,16 +47,22 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int is_eml(const struct dirent *d)
+static bool ends_with(const char *s, const char *suffix)
 {
-    size_t n = strlen(d->d_name);
-    return n > 4 && strcmp(d->d_name + n - 4, ".eml") == 0;
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int is_input(const struct dirent *d)
+{
+    return ends_with(d->d_name, ".eml") || ends_with(d->d_name, ".mbox") ||
+           ends_with(d->d_name, ".maildir");
 }
 
 static void test_golden(void **state)
 {
     struct dirent **names;
-    int n = scandir(DATA, &names, is_eml, by_name);
+    int n = scandir(DATA, &names, is_input, by_name);
     unsigned checked = 0, positive = 0;
     (void)state;
     assert_true(n > 0);
@@ -64,15 +71,15 @@ static void test_golden(void **state)
         char want_path[1024];
         size_t wlen;
         int status;
-        snprintf(want_path, sizeof want_path, "%s/%.*s.want.ndjson", DATA, (int)(strlen(name) - 4),
-                 name);
+        size_t stem = strlen(name) - (ends_with(name, ".eml") ? 4 : 0);
+        snprintf(want_path, sizeof want_path, "%s/%.*s.want.ndjson", DATA, (int)stem, name);
         char *want = ms_test_read_file(want_path, &wlen);
         if (!want)
             fail_msg("%s: no %s", name, want_path);
         char *got = run_scan(name, &status);
         if (strcmp(got, want) != 0)
             fail_msg("%s:\n got: %s\nwant: %s", name, got, want);
-        bool flagged = strstr(want, "\"verdict\":\"accept\"") == NULL;
+        bool flagged = strstr(want, "\"verdict\":\"reject\"") != NULL;
         assert_int_equal(status, flagged ? 1 : 0);
         if (strstr(name, "-luhn-fail"))
             assert_false(flagged);
@@ -86,10 +93,24 @@ static void test_golden(void **state)
     print_message("%u golden messages, %u flagged\n", checked, positive);
 }
 
+/* A path that cannot be read: reported on stderr and as an error line,
+ * the other paths still scanned, exit status 2. */
+static void test_unreadable_path(void **state)
+{
+    int status;
+    (void)state;
+    char *got = run_scan("no-such-file.eml plain.eml 2>/dev/null", &status);
+    assert_int_equal(status, 2);
+    assert_non_null(strstr(got, "{\"source\":\"no-such-file.eml\",\"error\":"));
+    assert_non_null(strstr(got, "{\"source\":\"plain.eml\",\"verdict\":\"reject\""));
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_unreadable_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

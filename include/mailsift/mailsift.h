@@ -114,6 +114,8 @@ typedef struct ms_finding {
     const char *rule;        /* rule id, "pci.pan" */
     const char *description; /* the rule's description in plain words */
     char part[64];           /* "1", "2.1", "header", "2.header" */
+    char content_type[64];   /* the part's type ("text/csv"), "" for headers */
+    char filename[128];      /* the part's file name (UTF-8), "" if none */
     char excerpt[96];        /* masked: card numbers show first 6 / last 4 */
     uint64_t offset;         /* byte offset in the decoded text of the part */
     uint32_t count;          /* matches of this rule in this part */
