@@ -429,6 +429,8 @@ static void on_part_data(void *ctx, const char *data, size_t len)
     ms_scan *s = ctx;
     part_state *p = &s->part;
 
+    if (!p->is_text && !s->tap)
+        return; /* nothing reads a non-text part's bytes yet */
     while (len) {
         size_t k = len < MS_SCAN_SLICE ? len : MS_SCAN_SLICE;
         switch (p->ent.cte) {
@@ -579,7 +581,9 @@ void ms_scan_reset(ms_scan *s)
         hs_reset_stream(s->stream, 0, s->scratch, NULL, NULL);
         s->text_open = false;
     }
-    explicit_bzero(s->tb, MS_SCAN_HISTORY + MS_SCAN_BATCH);
+    /* text_end() wiped the history of every finished stream; an abandoned
+     * stream may have left text in the buffer */
+    explicit_bzero(s->tb, s->hist + s->blen);
     explicit_bzero(s->findings, s->nfindings * sizeof *s->findings);
     s->hist = s->blen = 0;
     s->err = MS_OK;
