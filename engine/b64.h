@@ -10,7 +10,7 @@
 typedef struct ms_b64 {
     uint32_t acc;       /* sextets collected for the current quantum */
     unsigned n;         /* how many (0..3) */
-    unsigned pad;       /* '=' seen in this quantum */
+    unsigned pad;       /* '=' still due after the last padded quantum */
     uint32_t anomalies; /* MS_ANOM_B64_* bits */
 } ms_b64;
 

@@ -1,0 +1,237 @@
+/*
+ * pan.c - payment card numbers: brand, length, Luhn
+ *
+ * The `pan` validator behind the pci rule. The pattern only finds runs of
+ * 12 to 19 digits; this file re-reads the run from the decoded text
+ * (ms_pan_extract) and keeps it only if it could be a card number
+ * (ms_pan_check): a brand issues numbers with that prefix and that length,
+ * the Luhn check digit is right, and it is not one digit repeated. Phone,
+ * order and tracking numbers, ISBNs, IBANs and timestamps fail one of
+ * those. ms_pan_mask gives the only form a number may leave the library in.
+ *
+ * Standard: ISO/IEC 7812-1 (issuer identification number, Luhn check
+ * digit in Annex B). Brand ranges and lengths as the card schemes publish
+ * them (Wikipedia "Payment card number", Braintree's credit-card-type
+ * table, Discover's IIN table for Diners Club):
+ *
+ *   Visa        4                                    13, 16, 19
+ *   Mastercard  51-55, 2221-2720                     16
+ *   Amex        34, 37                               15
+ *   Discover    6011, 644-649, 65, 622126-622925     16-19
+ *   JCB         3528-3589                            16-19
+ *   Diners      300-305, 3095, 36, 38-39             14-19
+ *   UnionPay    62                                   16-19
+ *   Maestro     50, 56-59, 6                         12-19
+ *
+ * The first row whose prefix and length both fit names the brand, so the
+ * narrow ranges come before the wide ones that cover them (Discover's
+ * 622126-622925 before UnionPay's 62, both before Maestro's 6).
+ *
+ * Tolerated on purpose: digits grouped by single spaces or dashes in any
+ * pattern ("4111 1111-1111 1111", "3782 822463 10005"), because senders
+ * group them every way; and up to two bytes after the run, which is what
+ * the pci pattern's end condition adds to a match.
+ *
+ * BUGS
+ * Brands outside the enum (Mir 2200-2204, RuPay, Verve, Troy, Elo's own
+ * ranges) are not known; Mir numbers are missed, the others are found only
+ * where they share a range listed above. Maestro's 6 and Visa's 4 are wide:
+ * any Luhn-valid 12-19 digit number starting with 6, or 13, 16 or 19
+ * digits starting with 4, is taken for a card. Only ASCII letters and
+ * digits glue a run to its neighbours: a run touching a non-ASCII letter or
+ * digit (Arabic-Indic, fullwidth) is still a candidate.
+ */
+#include "pan.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bit set of allowed lengths: LEN(16) | LENS(12, 19). */
+#define LEN(n)       (1u << (n))
+#define LENS(lo, hi) ((2u << (hi)) - (1u << (lo)))
+
+static const struct iin_range {
+    unsigned digits; /* prefix length */
+    uint32_t lo, hi; /* inclusive range of the first `digits` digits */
+    uint32_t lengths;
+    ms_pan_brand brand;
+} iin_ranges[] = {
+    {1, 4, 4, LEN(13) | LEN(16) | LEN(19), MS_PAN_VISA},
+    {2, 51, 55, LEN(16), MS_PAN_MASTERCARD},
+    {4, 2221, 2720, LEN(16), MS_PAN_MASTERCARD},
+    {2, 34, 34, LEN(15), MS_PAN_AMEX},
+    {2, 37, 37, LEN(15), MS_PAN_AMEX},
+    {4, 6011, 6011, LENS(16, 19), MS_PAN_DISCOVER},
+    {3, 644, 649, LENS(16, 19), MS_PAN_DISCOVER},
+    {2, 65, 65, LENS(16, 19), MS_PAN_DISCOVER},
+    {6, 622126, 622925, LENS(16, 19), MS_PAN_DISCOVER},
+    {4, 3528, 3589, LENS(16, 19), MS_PAN_JCB},
+    {3, 300, 305, LENS(14, 19), MS_PAN_DINERS},
+    {4, 3095, 3095, LENS(14, 19), MS_PAN_DINERS},
+    {2, 36, 36, LENS(14, 19), MS_PAN_DINERS},
+    {2, 38, 39, LENS(14, 19), MS_PAN_DINERS},
+    {2, 62, 62, LENS(16, 19), MS_PAN_UNIONPAY},
+    {2, 50, 50, LENS(12, 19), MS_PAN_MAESTRO},
+    {2, 56, 59, LENS(12, 19), MS_PAN_MAESTRO},
+    {1, 6, 6, LENS(12, 19), MS_PAN_MAESTRO},
+};
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_sep(char c)
+{
+    return c == ' ' || c == '-';
+}
+
+/* is_alnum - ASCII letter or digit, whatever the locale */
+static bool is_alnum(char c)
+{
+    unsigned char l = (unsigned char)c | 0x20;
+    return is_digit(c) || (l >= 'a' && l <= 'z');
+}
+
+/* ms_pan_brand_name - lower-case brand name; never NULL */
+const char *ms_pan_brand_name(ms_pan_brand b)
+{
+    switch (b) {
+    case MS_PAN_VISA:
+        return "visa";
+    case MS_PAN_MASTERCARD:
+        return "mastercard";
+    case MS_PAN_AMEX:
+        return "amex";
+    case MS_PAN_DISCOVER:
+        return "discover";
+    case MS_PAN_JCB:
+        return "jcb";
+    case MS_PAN_DINERS:
+        return "diners";
+    case MS_PAN_UNIONPAY:
+        return "unionpay";
+    case MS_PAN_MAESTRO:
+        return "maestro";
+    case MS_PAN_NONE:
+        break;
+    }
+    return "none";
+}
+
+/* ms_pan_luhn - true if the last of n ASCII digits is their Luhn check
+ * digit; false for n == 0 or any byte that is not a digit */
+bool ms_pan_luhn(const char *digits, size_t n)
+{
+    static const unsigned char doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+    unsigned sum = 0;
+
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = digits[n - 1 - i];
+        if (!is_digit(c))
+            return false;
+        sum += i % 2 ? doubled[c - '0'] : (unsigned)(c - '0');
+    }
+    return sum % 10 == 0;
+}
+
+/* ms_pan_brand_of - first brand (table order) whose prefix range and
+ * lengths admit these n digits, or MS_PAN_NONE */
+ms_pan_brand ms_pan_brand_of(const char *digits, size_t n)
+{
+    if (n < MS_PAN_MIN || n > MS_PAN_MAX)
+        return MS_PAN_NONE;
+    for (size_t i = 0; i < sizeof iin_ranges / sizeof iin_ranges[0]; i++) {
+        const struct iin_range *r = &iin_ranges[i];
+        uint32_t prefix = 0;
+        if (!(r->lengths & LEN(n)))
+            continue;
+        for (unsigned k = 0; k < r->digits; k++) {
+            if (!is_digit(digits[k]))
+                return MS_PAN_NONE;
+            prefix = prefix * 10 + (uint32_t)(digits[k] - '0');
+        }
+        if (prefix >= r->lo && prefix <= r->hi)
+            return r->brand;
+    }
+    return MS_PAN_NONE;
+}
+
+/* ms_pan_check - a card number: 12..19 digits, a brand's prefix and
+ * length, Luhn-valid, not one digit repeated ("6666666666666" passes the
+ * other three). brand (may be NULL) gets the brand, MS_PAN_NONE if false. */
+bool ms_pan_check(const char *digits, size_t n, ms_pan_brand *brand)
+{
+    ms_pan_brand b = ms_pan_brand_of(digits, n);
+    bool repeated = true;
+
+    for (size_t i = 1; i < n && repeated; i++)
+        repeated = digits[i] == digits[0];
+    if (b == MS_PAN_NONE || repeated || !ms_pan_luhn(digits, n))
+        b = MS_PAN_NONE;
+    if (brand)
+        *brand = b;
+    return b != MS_PAN_NONE;
+}
+
+/*
+ * ms_pan_extract - see pan.h. Reads only text[0..end). *at_edge is set
+ * whenever the walk wanted a byte before text[0]: the trailing walk ran
+ * into it, the digit run starts at text[0], or text[0] is a separator
+ * that a digit before it would join to the run. Whenever *at_edge is
+ * false, more text before text[0] could not change the answer.
+ */
+size_t ms_pan_extract(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
+                      bool *at_edge)
+{
+    size_t i = end, trail = 0, n = 0;
+
+    *start = end;
+    *at_edge = false;
+    digits[0] = '\0';
+    while (i > 0 && trail < 2 && !is_digit(text[i - 1])) {
+        i--;
+        trail++;
+    }
+    if (i == 0 || !is_digit(text[i - 1])) {
+        *at_edge = i == 0;
+        return 0;
+    }
+    size_t last = i; /* one past the run's last digit */
+    if (last < end && is_alnum(text[last]))
+        return 0;
+    for (;;) { /* text[i - 1] is a digit of the run */
+        i--;
+        if (++n > MS_PAN_MAX)
+            return 0;
+        if (i > 0 && is_digit(text[i - 1]))
+            continue;
+        if (i > 1 && is_sep(text[i - 1]) && is_digit(text[i - 2])) {
+            i--;
+            continue;
+        }
+        break;
+    }
+    *start = i;
+    *at_edge = i == 0 || (i == 1 && is_sep(text[0]));
+    if ((i > 0 && is_alnum(text[i - 1])) || n < MS_PAN_MIN)
+        return 0;
+    for (size_t k = 0; i < last; i++)
+        if (is_digit(text[i]))
+            digits[k++] = text[i];
+    digits[n] = '\0';
+    return n;
+}
+
+/* ms_pan_mask - first 6 and last 4 digits, '*' between, NUL-terminated.
+ * Fewer than MS_PAN_MIN digits are not a card number and would show
+ * (nearly) all of it: they are masked whole. */
+void ms_pan_mask(const char *digits, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = n >= MS_PAN_MIN && (i < 6 || i >= n - 4) ? digits[i] : '*';
+    out[n] = '\0';
+}

@@ -1,0 +1,318 @@
+/*
+ * test_pan.c - pins engine/pan.c: card brands, Luhn, extraction, masking
+ *
+ * The numbers below are test numbers the card schemes and payment
+ * processors publish, or were generated for these tests (a brand's prefix,
+ * random digits, the Luhn check digit). None is a real account.
+ */
+#include "pan.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static const struct brand_case {
+    const char *name, *digits;
+    ms_pan_brand brand;
+} valid_cases[] = {
+    {"visa test number", "4111111111111111", MS_PAN_VISA},
+    {"visa with 13 digits", "4222222222222", MS_PAN_VISA},
+    {"visa with 19 digits", "4526018159083016612", MS_PAN_VISA},
+    {"mastercard 55", "5555555555554444", MS_PAN_MASTERCARD},
+    {"mastercard 51", "5181909378657979", MS_PAN_MASTERCARD},
+    {"mastercard 2-series test number", "2223003122003222", MS_PAN_MASTERCARD},
+    {"mastercard 2221, the first 2-series prefix", "2221194821993516", MS_PAN_MASTERCARD},
+    {"mastercard 2720, the last 2-series prefix", "2720960308246289", MS_PAN_MASTERCARD},
+    {"amex 37", "378282246310005", MS_PAN_AMEX},
+    {"amex 34", "349118625276019", MS_PAN_AMEX},
+    {"discover 6011", "6011111111111117", MS_PAN_DISCOVER},
+    {"discover 6011 with 19 digits", "6011895559797114711", MS_PAN_DISCOVER},
+    {"discover 644", "6440497465075292", MS_PAN_DISCOVER},
+    {"discover 649", "6491703423667122", MS_PAN_DISCOVER},
+    {"discover 65", "6576842684656321", MS_PAN_DISCOVER},
+    {"discover 622126, the first co-branded prefix", "6221261223307925", MS_PAN_DISCOVER},
+    {"discover 622925, the last co-branded prefix", "6229254402685995284", MS_PAN_DISCOVER},
+    {"jcb test number", "3530111333300000", MS_PAN_JCB},
+    {"jcb 3528", "3528907866661765", MS_PAN_JCB},
+    {"jcb 3589 with 19 digits", "3589031372159010920", MS_PAN_JCB},
+    {"diners 36 test number", "36227206271667", MS_PAN_DINERS},
+    {"diners 36", "36004743957557", MS_PAN_DINERS},
+    {"diners 300", "30081590139626", MS_PAN_DINERS},
+    {"diners 305 with 16 digits", "3054595711777746", MS_PAN_DINERS},
+    {"diners 3095", "30951215472802", MS_PAN_DINERS},
+    {"diners 38", "3838528084148529", MS_PAN_DINERS},
+    {"diners 39 with 19 digits", "3953888539336338752", MS_PAN_DINERS},
+    {"unionpay test number", "6200000000000005", MS_PAN_UNIONPAY},
+    {"unionpay with 19 digits", "6213137353799075116", MS_PAN_UNIONPAY},
+    {"unionpay 622125, just below discover's range", "6221256372651677", MS_PAN_UNIONPAY},
+    {"unionpay 622926, just above discover's range", "6229266122202970", MS_PAN_UNIONPAY},
+    {"maestro 6759 test number", "6759649826438453", MS_PAN_MAESTRO},
+    {"maestro 50 with 12 digits", "502997528828", MS_PAN_MAESTRO},
+    {"maestro 56 with 13 digits", "5600182633042", MS_PAN_MAESTRO},
+    {"maestro 58", "5834839548620576", MS_PAN_MAESTRO},
+    {"maestro 59 (5893 is a maestro range)", "5998682828807295", MS_PAN_MAESTRO},
+    {"maestro 6304", "6304022279180586", MS_PAN_MAESTRO},
+    {"maestro 67 with 18 digits", "678871803340187802", MS_PAN_MAESTRO},
+    {"maestro 60 with 12 digits", "604777183418", MS_PAN_MAESTRO},
+    {"unionpay prefix with 13 digits falls back to maestro", "6200000000000", MS_PAN_MAESTRO},
+};
+
+/* Numbers ms_pan_check must reject, each for the reason its name gives. */
+static const struct miss_case {
+    const char *name, *digits;
+} miss_cases[] = {
+    {"visa failing luhn", "4111111111111112"},
+    {"mastercard failing luhn", "5555555555554445"},
+    {"amex failing luhn", "378282246310006"},
+    {"luhn-valid with no brand prefix (7)", "7264628897514026"},
+    {"luhn-valid with no brand prefix (1)", "1614014193141709"},
+    {"luhn-valid with no brand prefix (9)", "9586492083124026"},
+    {"luhn-valid with no brand prefix (8)", "8344834782450407"},
+    {"luhn-valid with no brand prefix (0)", "0008838737167861"},
+    {"mastercard 2220, below the 2-series", "2220175989834783"},
+    {"mastercard 2721, above the 2-series", "2721878384837269"},
+    {"jcb 3527, below jcb's range", "3527167513613419"},
+    {"jcb 3590, above jcb's range", "3590252427316721"},
+    {"diners 306, between diners ranges", "30632686563556"},
+    {"33 is no brand", "331505877065894"},
+    {"visa with 14 digits", "48433532650204"},
+    {"visa with 15 digits", "414620168493406"},
+    {"visa with 17 digits", "47224704558530430"},
+    {"mastercard with 15 digits", "515205617483386"},
+    {"mastercard with 17 digits", "51014126906044318"},
+    {"mastercard prefix with 13 digits", "5319254499204"},
+    {"mastercard prefix with 12 digits", "527074137482"},
+    {"amex with 16 digits", "3498296572492087"},
+    {"amex 37 with 14 digits", "37682889093102"},
+    {"jcb with 15 digits", "352802516780080"},
+    {"35 outside jcb with 15 digits", "354811311440244"},
+    {"diners with 13 digits", "3637407188180"},
+    {"one digit repeated, luhn-valid, maestro prefix", "6666666666666"},
+    {"one digit repeated, luhn-valid, no prefix", "0000000000000000"},
+    {"one digit repeated, luhn-failing", "4444444444444444"},
+    {"11 digits are too few", "79927398713"},
+    {"20 digits are too many", "41111111111111111113"},
+    {"a separator is not a digit", "4111 1111 1111 1111"},
+};
+
+static void test_valid_numbers_of_every_brand(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof valid_cases / sizeof valid_cases[0]; i++) {
+        const struct brand_case *c = &valid_cases[i];
+        ms_pan_brand b = MS_PAN_NONE;
+        if (!ms_pan_check(c->digits, strlen(c->digits), &b) || b != c->brand)
+            fail_msg("%s: %s gives %s, want %s", c->name, c->digits, ms_pan_brand_name(b),
+                     ms_pan_brand_name(c->brand));
+        assert_true(ms_pan_check(c->digits, strlen(c->digits), NULL));
+    }
+}
+
+static void test_near_misses_are_rejected(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof miss_cases / sizeof miss_cases[0]; i++) {
+        const struct miss_case *c = &miss_cases[i];
+        ms_pan_brand b = MS_PAN_VISA;
+        if (ms_pan_check(c->digits, strlen(c->digits), &b) || b != MS_PAN_NONE)
+            fail_msg("%s: %s accepted as %s", c->name, c->digits, ms_pan_brand_name(b));
+    }
+}
+
+static void test_luhn(void **state)
+{
+    static const struct {
+        const char *name, *digits;
+        bool want;
+    } cases[] = {
+        {"the classic example", "79927398713", true},
+        {"one digit changed", "79927398710", false},
+        {"two adjacent digits swapped", "79927398731", false},
+        {"a single zero", "0", true},
+        {"a single non-zero digit", "5", false},
+        {"doubling 9 gives 9", "91", true},
+        {"no digits is not valid", "", false},
+        {"a non-digit is not valid", "7992739871x", false},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (ms_pan_luhn(cases[i].digits, strlen(cases[i].digits)) != cases[i].want)
+            fail_msg("%s: %s", cases[i].name, cases[i].digits);
+}
+
+static void test_brand_names(void **state)
+{
+    static const struct {
+        ms_pan_brand b;
+        const char *want;
+    } cases[] = {
+        {MS_PAN_NONE, "none"},
+        {MS_PAN_VISA, "visa"},
+        {MS_PAN_MASTERCARD, "mastercard"},
+        {MS_PAN_AMEX, "amex"},
+        {MS_PAN_DISCOVER, "discover"},
+        {MS_PAN_JCB, "jcb"},
+        {MS_PAN_DINERS, "diners"},
+        {MS_PAN_UNIONPAY, "unionpay"},
+        {MS_PAN_MAESTRO, "maestro"},
+        {(ms_pan_brand)99, "none"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(ms_pan_brand_name(cases[i].b), cases[i].want);
+}
+
+/* Extraction: the run ending at or just before text[end - 1]. */
+static const struct extract_case {
+    const char *name, *text;
+    size_t end;         /* 0: strlen(text) */
+    const char *digits; /* "": rejected */
+    size_t start;
+    bool at_edge;
+} extract_cases[] = {
+    {"a bare run after a word", "card 4111111111111111", 0, "4111111111111111", 5, false},
+    {"groups of four split by spaces", "card 4111 1111 1111 1111.", 0, "4111111111111111", 5,
+     false},
+    {"groups split by dashes", "card 4111-1111-1111-1111.", 0, "4111111111111111", 5, false},
+    {"amex grouping with mixed separators", "x: 3782 822463-10005\n", 0, "378282246310005", 3,
+     false},
+    {"one trailing punctuation byte", "(4111111111111111)", 0, "4111111111111111", 1, false},
+    {"two trailing bytes", "(4111111111111111).", 0, "4111111111111111", 1, false},
+    {"a separator then a letter after the run", "4111111111111111 x", 0, "4111111111111111", 0,
+     true},
+    {"a trailing separator is not part of the run", "4111 1111 1111 1111- ", 0, "4111111111111111",
+     0, true},
+    {"three trailing bytes are too many", "4111111111111111...", 0, "", 0, false},
+    {"a letter glued after the run", "4111111111111111x", 0, "", 0, false},
+    {"a letter glued after the run, end past it", "4111111111111111x ", 0, "", 0, false},
+    {"a letter glued before the run", "x4111111111111111 ", 0, "", 1, false},
+    {"a dash before the run is not glue", "ref-4111111111111111 ", 0, "4111111111111111", 4, false},
+    {"a dot before the run is not glue", "1.4111111111111111 ", 0, "4111111111111111", 2, false},
+    {"a double space splits the run", "4111  1111 1111 1111 ", 0, "111111111111", 6, false},
+    {"a double dash splits the run", "4111--1111 1111 1111 ", 0, "111111111111", 6, false},
+    {"19 digits are the most", "x 4111111111111111110.", 0, "4111111111111111110", 2, false},
+    {"20 digits are too many", "x 41111111111111111110.", 0, "", 0, false},
+    {"20 digits with separators are too many", "x 4111 1111 1111 1111 1111.", 0, "", 0, false},
+    {"12 digits are enough", "x 123456789012.", 0, "123456789012", 2, false},
+    {"11 digits are too few", "x 12345678901.", 0, "", 2, false},
+    {"separators do not count as digits", "x 4111 1111 1111 111.", 0, "411111111111111", 2, false},
+    {"end before the end of the text", "4111111111111111 and more", 17, "4111111111111111", 0,
+     true},
+    {"no digit before the end", "no digits here.", 0, "", 0, false},
+    {"a run at text[0] is at the edge", "4111111111111111.", 0, "4111111111111111", 0, true},
+    {"a separator at text[0] is at the edge", "-4111111111111111.", 0, "4111111111111111", 1, true},
+    {"a space then a run at text[1] is at the edge", " 4111111111111111.", 0, "4111111111111111", 1,
+     true},
+    {"a letter at text[0] decides: not at the edge", "x 4111111111111111.", 0, "4111111111111111",
+     2, false},
+    {"a short run at text[0] is at the edge", "1111 1111.", 0, "", 0, true},
+    {"the trailing walk reaching text[0] is at the edge", " .", 0, "", 0, true},
+    {"empty text is at the edge", "", 0, "", 0, true},
+    {"a uuid fragment is glued to a letter", "123e4567-e89b-12d3-a456-426614174000 ", 0, "", 0,
+     false},
+    {"an iban without spaces is glued and too long", "DE89370400440532013000 ", 0, "", 0, false},
+    {"a ups tracking number is glued", "1Z999AA10123456784 ", 0, "", 0, false},
+};
+
+static void test_extract(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof extract_cases / sizeof extract_cases[0]; i++) {
+        const struct extract_case *c = &extract_cases[i];
+        size_t end = c->end ? c->end : strlen(c->text), start = 999;
+        char digits[MS_PAN_MAX + 1];
+        bool edge = !c->at_edge;
+        size_t n = ms_pan_extract(c->text, end, digits, &start, &edge);
+        if (n != strlen(c->digits) || (n && strcmp(digits, c->digits) != 0))
+            fail_msg("%s: got %zu digits \"%.*s\", want \"%s\"", c->name, n, (int)n, digits,
+                     c->digits);
+        if (edge != c->at_edge)
+            fail_msg("%s: at_edge %d, want %d", c->name, edge, c->at_edge);
+        if (n && start != c->start)
+            fail_msg("%s: start %zu, want %zu", c->name, start, c->start);
+    }
+}
+
+/* found - extract at the end of text, then check: what the pci rule does */
+static bool found(const char *text)
+{
+    char digits[MS_PAN_MAX + 1];
+    size_t start;
+    bool edge;
+    size_t n = ms_pan_extract(text, strlen(text), digits, &start, &edge);
+    return n > 0 && ms_pan_check(digits, n, NULL);
+}
+
+static void test_numbers_in_text(void **state)
+{
+    static const struct {
+        const char *name, *text;
+        bool want;
+    } cases[] = {
+        {"visa in a sentence", "my card is 4111 1111 1111 1111.", true},
+        {"amex grouped 4-6-5", "Amex: 3782 822463 10005\r", true},
+        {"card number after a colon", "PAN:5555555555554444\n", true},
+        {"card number in parentheses", "(6011-1111-1111-1117)", true},
+        {"us phone number", "Call +1 415 555 2671.", false},
+        {"uk phone number with 00 prefix", "Tel 0044 20 7946 0958.", false},
+        {"isbn-13 with dashes", "ISBN 978-0-306-40615-7.", false},
+        {"iban with spaces", "IBAN GB82 WEST 1234 5698 7654 32.", false},
+        {"iban without spaces", "IBAN DE89370400440532013000.", false},
+        {"uuid", "id 123e4567-e89b-12d3-a456-426614174000.", false},
+        {"timestamp yyyymmddhhmmss", "at 20251130190152.", false},
+        {"unix time in milliseconds", "ts=1732994512345;", false},
+        {"order number", "Order #100234567891.", false},
+        {"luhn-valid number with no brand prefix", "ref 7264628897514026.", false},
+        {"one digit repeated", "x 6666666666666.", false},
+        {"luhn-failing visa", "card 4111 1111 1111 1112.", false},
+        {"card number glued to a word", "abc4111111111111111 ", false},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (found(cases[i].text) != cases[i].want)
+            fail_msg("%s: \"%s\" %s", cases[i].name, cases[i].text,
+                     cases[i].want ? "not found" : "found");
+}
+
+static void test_mask(void **state)
+{
+    static const struct {
+        const char *name, *digits, *want;
+    } cases[] = {
+        {"16 digits show the first 6 and last 4", "4111111111111111", "411111******1111"},
+        {"15 digits (amex)", "378282246310005", "378282*****0005"},
+        {"19 digits", "6011895559797114711", "601189*********4711"},
+        {"12 digits leave two masked", "502997528828", "502997**8828"},
+        {"fewer than 12 digits are masked whole", "79927398713", "***********"},
+        {"no digits give an empty string", "", ""},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[MS_PAN_MAX + 2];
+        memset(out, 'Z', sizeof out);
+        ms_pan_mask(cases[i].digits, strlen(cases[i].digits), out);
+        if (strcmp(out, cases[i].want) != 0)
+            fail_msg("%s: got \"%s\", want \"%s\"", cases[i].name, out, cases[i].want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_numbers_of_every_brand),
+        cmocka_unit_test(test_near_misses_are_rejected),
+        cmocka_unit_test(test_luhn),
+        cmocka_unit_test(test_brand_names),
+        cmocka_unit_test(test_extract),
+        cmocka_unit_test(test_numbers_in_text),
+        cmocka_unit_test(test_mask),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
