@@ -38,8 +38,11 @@
 #define MS_LIMIT_FINDINGS_DEFAULT 256
 #define MS_LIMIT_FINDINGS_MAX     65536
 
-/* Longest boundary (RFC 2046 5.1.1 says 70; we allow slack for broken MUAs). */
-#define MS_BOUNDARY_MAX 200
+/* Longest boundary. RFC 2046 5.1.1 says 70, but senders exceed it (GMime
+ * parses an 800-byte one), so we take any that fits a 998-byte line. A
+ * longer boundary parameter makes the multipart unreadable as such: it is
+ * then scanned whole as text, and flagged. */
+#define MS_BOUNDARY_MAX 994
 
 typedef struct ms_limits {
     size_t line_length;

@@ -69,11 +69,10 @@ struct ms_mime {
     /* partial line carried between feeds */
     char *line;
     size_t llen;
-    bool midline;    /* bytes of the current line were already passed on */
-    bool line_cut;   /* header line over the limit: rest dropped */
-    bool cut_cr;     /* the last byte dropped was a CR */
-    bool first_line; /* no line of the message seen yet */
-    size_t curlen;   /* bytes of the current line so far */
+    bool midline;  /* bytes of the current line were already passed on */
+    bool line_cut; /* header line over the limit: rest dropped */
+    bool cut_cr;   /* the last byte dropped was a CR */
+    size_t curlen; /* bytes of the current line so far */
 
     /* held line break of the last body line */
     char pend[2];
@@ -88,7 +87,8 @@ struct ms_mime {
     char *field;
     size_t flen;
     bool have_field;
-    size_t header_bytes;
+    size_t header_bytes; /* bytes of header lines of this entity */
+    unsigned header_lines;
 
     ms_mime_entity ent;
     bool ent_has_type;
@@ -145,6 +145,7 @@ static void new_entity(ms_mime *m, const char *id, const char *prefix, unsigned 
     m->have_field = false;
     m->flen = 0;
     m->header_bytes = 0;
+    m->header_lines = 0;
     m->state = ST_HEADER;
 }
 
@@ -153,7 +154,6 @@ void ms_mime_reset(ms_mime *m)
     m->llen = 0;
     m->midline = m->line_cut = m->cut_cr = false;
     m->curlen = 0;
-    m->first_line = true;
     m->plen = 0;
     m->pend_ptr = NULL;
     m->span = NULL;
@@ -239,23 +239,36 @@ static void end_leaf(ms_mime *m, bool keep_pending)
     m->sink.part_end(m->sink.ctx);
 }
 
+/* Only blanks (and the line break) from p to end? */
+static bool blank_rest(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+            return false;
+    return true;
+}
+
 /* Does the line (break included) delimit a multipart? Returns the frame
- * index, innermost first, or -1; *closing for "--boundary--". */
+ * index, innermost first, or -1; *closing for "--boundary--". The
+ * boundary is compared as it is (it may end in a blank), then only "--"
+ * and blanks may follow (RFC 2046 5.1.1 transport padding). */
 static int match_boundary(const ms_mime *m, const char *line, size_t n, bool *closing)
 {
+    const char *end = line + n;
+
     if (m->nframes == 0 || n < 3 || line[0] != '-' || line[1] != '-')
         return -1;
-    while (n > 2 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
-                     line[n - 1] == '\t'))
-        n--;
     for (int i = (int)m->nframes - 1; i >= 0; i--) {
         const mime_frame *f = &m->frames[i];
         if (n < 2 + f->blen || memcmp(line + 2, f->boundary, f->blen) != 0)
             continue;
-        size_t rest = n - 2 - f->blen;
         const char *r = line + 2 + f->blen;
-        if (rest == 0 || (rest == 2 && r[0] == '-' && r[1] == '-')) {
-            *closing = rest == 2;
+        if (end - r >= 2 && r[0] == '-' && r[1] == '-' && blank_rest(r + 2, end)) {
+            *closing = true;
+            return i;
+        }
+        if (blank_rest(r, end)) {
+            *closing = false;
             return i;
         }
     }
@@ -380,11 +393,11 @@ static void end_headers(ms_mime *m)
     bool too_deep = e->depth + 1 > m->lim.depth;
 
     end_field(m);
-    if (e->is_message)
-        m->sink.header_end(m->sink.ctx, e);
+    m->sink.header_end(m->sink.ctx, e);
     if (strncmp(e->type, "multipart/", 10) == 0) {
-        if (!e->boundary[0]) {
-            m->anomalies |= MS_ANOM_NO_BOUNDARY_PARAM;
+        if (!e->boundary[0] || strlen(e->boundary) > MS_BOUNDARY_MAX) {
+            /* no usable boundary: read it all as text rather than not at all */
+            m->anomalies |= e->boundary[0] ? MS_ANOM_BOUNDARY_TOO_LONG : MS_ANOM_NO_BOUNDARY_PARAM;
             snprintf(e->type, sizeof e->type, "text/plain");
         } else if (too_deep || m->nframes >= m->lim.depth) {
             m->anomalies |= MS_ANOM_DEPTH;
@@ -430,6 +443,8 @@ static void at_boundary(ms_mime *m, unsigned fi, bool closing)
     m->nframes = fi + 1;
     mime_frame *f = &m->frames[fi];
     if (closing) {
+        if (f->children == 0)
+            m->anomalies |= MS_ANOM_EMPTY_MULTIPART;
         m->nframes = fi;
         m->state = ST_EPILOGUE;
         return;
@@ -445,6 +460,35 @@ static void at_boundary(ms_mime *m, unsigned fi, bool closing)
     new_entity(m, id, "", f->depth + 1, false, f->digest);
 }
 
+/* A line in a header section that is no field: if it delimits the
+ * multipart this header defines, the header ends there; otherwise it is
+ * passed on as text and the fields after it still count (as GMime and
+ * mime4j read such headers), so junk cannot hide a Content-Type. */
+static void junk_line(ms_mime *m, const char *p, size_t n, size_t content)
+{
+    bool closing;
+    int fi;
+
+    end_field(m);
+    if (content >= 2 && p[0] == '-' && p[1] == '-' && strncmp(m->ent.type, "multipart/", 10) == 0 &&
+        m->ent.boundary[0]) {
+        end_headers(m);
+        if (m->state == ST_PREAMBLE && (fi = match_boundary(m, p, n, &closing)) >= 0) {
+            at_boundary(m, (unsigned)fi, closing);
+            return;
+        }
+        if (m->state != ST_PREAMBLE)
+            return;
+    }
+    m->anomalies |= MS_ANOM_HEADER_JUNK;
+    m->header_bytes += content;
+    if (m->header_bytes > m->lim.header_bytes) {
+        m->anomalies |= MS_ANOM_HEADER_TRUNCATED;
+        return;
+    }
+    m->sink.header(m->sink.ctx, &m->ent, p, 0, p, content);
+}
+
 static void header_line(ms_mime *m, const char *p, size_t n)
 {
     size_t content = n - eol_length(p, n);
@@ -453,9 +497,15 @@ static void header_line(ms_mime *m, const char *p, size_t n)
      * one feed or assembled in the line buffer (which holds no more). */
     if (content > m->lim.line_length)
         content = m->lim.line_length;
-
-    if (m->first_line && content >= 5 && memcmp(p, "From ", 5) == 0)
-        return; /* mbox separator left on a single message */
+    if (m->header_lines++ == 0) {
+        /* the first line of a header: a byte order mark, or an mbox From_
+         * line left on a message (also on an attached one) */
+        if (content >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3, n -= 3, content -= 3;
+        }
+        if (m->ent.is_message && content >= 5 && memcmp(p, "From ", 5) == 0)
+            return;
+    }
     if (content == 0 || (content == 1 && p[0] == '\r')) {
         end_headers(m);
         return;
@@ -463,17 +513,12 @@ static void header_line(ms_mime *m, const char *p, size_t n)
     if (p[0] == ' ' || p[0] == '\t') {
         if (m->have_field)
             add_to_field(m, p, content);
+        else
+            junk_line(m, p, n, content);
         return;
     }
     if (!is_field_start(p, content)) {
-        /* Not a header: the body starts here without a blank line. */
-        end_headers(m);
-        if (m->state == ST_BODY) {
-            emit(m, p, content);
-            flush_span(m);
-            hold_pending(m, p + n - eol_length(p, n), eol_length(p, n));
-            m->pend_ptr = NULL;
-        }
+        junk_line(m, p, n, content);
         return;
     }
     end_field(m);
@@ -502,7 +547,6 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
     }
     if (m->state != ST_SKIP && (fi = match_boundary(m, p, n, &closing)) >= 0) {
         at_boundary(m, (unsigned)fi, closing);
-        m->first_line = false;
         return;
     }
     switch (m->state) {
@@ -525,7 +569,6 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
     case ST_SKIP:
         break;
     }
-    m->first_line = false;
 }
 
 /* Pass on bytes of a body line that is known not to be a boundary. */
@@ -547,7 +590,8 @@ static bool may_be_boundary(const ms_mime *m, const char *p, size_t n)
 
     if (m->nframes == 0 || m->state == ST_SKIP)
         return false;
-    if (m->llen + n > BOUNDARY_LINE_MAX)
+    /* a line the buffer cannot hold whole is no delimiter we could match */
+    if (m->llen + n > BOUNDARY_LINE_MAX || m->llen + n > m->lim.line_length)
         return false;
     c0 = m->llen ? m->line[0] : (n ? p[0] : '-');
     c1 = m->llen > 1 ? m->line[1] : m->llen == 1 ? (n ? p[0] : '-') : (n > 1 ? p[1] : '-');
@@ -665,6 +709,9 @@ void ms_mime_finish(ms_mime *m)
     end_leaf(m, true);
     if (m->nframes)
         m->anomalies |= MS_ANOM_MISSING_BOUNDARY;
+    for (unsigned i = 0; i < m->nframes; i++)
+        if (m->frames[i].children == 0)
+            m->anomalies |= MS_ANOM_EMPTY_MULTIPART;
     m->nframes = 0;
     m->state = ST_SKIP;
 }

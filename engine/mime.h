@@ -26,7 +26,7 @@ typedef struct ms_mime_entity {
     bool is_message; /* a message header block (top or message/rfc822) */
     char type[128];  /* lower-case "type/subtype"; text/plain if absent */
     char charset[MS_CHARSET_NAME_MAX];
-    char boundary[MS_BOUNDARY_MAX + 1];
+    char boundary[MS_BOUNDARY_MAX + 2]; /* + 1 byte to tell a longer one */
     char filename[256]; /* UTF-8, from Content-Disposition or Content-Type name */
     char encoding[32];  /* lower-case Content-Transfer-Encoding, "" if none */
     ms_cte cte;
@@ -37,10 +37,12 @@ typedef struct ms_mime_entity {
 typedef struct ms_mime_sink {
     void *ctx;
     /* An unfolded header field (name without ':', value without leading
-     * blanks or line break) of a message header block or a MIME part. */
+     * blanks or line break) of a message header block or a MIME part. A
+     * line in a header section that is no field comes with nlen 0 and the
+     * line as value: it is text a reader may see, so it is scanned. */
     void (*header)(void *ctx, const ms_mime_entity *ent, const char *name, size_t nlen,
                    const char *value, size_t vlen);
-    /* The header block of a message entity ended. */
+    /* The header block of an entity (message or part) ended. */
     void (*header_end)(void *ctx, const ms_mime_entity *ent);
     /* A leaf body starts; its raw (transfer-encoded) bytes follow. */
     void (*part_begin)(void *ctx, const ms_mime_entity *ent);

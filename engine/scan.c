@@ -323,11 +323,18 @@ static void on_header(void *ctx, const ms_mime_entity *ent, const char *name, si
     ms_scan *s = ctx;
     uint32_t anom = 0;
 
-    if (!ent->is_message || !scanned_header(s->eng, name, nlen))
+    /* message headers the rules name, and any line in a header section
+     * that is no field (a reader's client may show it) */
+    if (nlen != 0 && (!ent->is_message || !scanned_header(s->eng, name, nlen)))
         return;
     if (!s->text_open) {
+        /* IMAP names: "header" / "2.header" for a message's header,
+         * "2.mime" for the MIME header of part 2 */
         char part[sizeof s->text_part];
-        snprintf(part, sizeof part, "%.48s%sheader", ent->prefix, ent->prefix[0] ? "." : "");
+        if (ent->is_message)
+            snprintf(part, sizeof part, "%.48s%sheader", ent->prefix, ent->prefix[0] ? "." : "");
+        else
+            snprintf(part, sizeof part, "%.48s.mime", ent->id);
         text_begin(s, part, MS_SCOPE_HEADER);
     }
     size_t n =
@@ -337,8 +344,10 @@ static void on_header(void *ctx, const ms_mime_entity *ent, const char *name, si
     ms_norm_init(&norm);
     n = ms_norm_feed(&norm, s->hdr, n, s->norm);
     n += ms_norm_finish(&norm, s->norm + n);
-    text_append(s, name, nlen);
-    text_append(s, ": ", 2);
+    if (nlen) {
+        text_append(s, name, nlen);
+        text_append(s, ": ", 2);
+    }
     text_append(s, s->norm, n);
     text_append(s, "\n", 1);
 }

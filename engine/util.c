@@ -84,6 +84,9 @@ const char *ms_anomaly_name(uint32_t bit)
         "findings_dropped",
         "unknown_encoding",
         "field_truncated",
+        "header_junk",
+        "empty_multipart",
+        "boundary_too_long",
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (bit == (1u << i))

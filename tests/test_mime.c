@@ -54,13 +54,16 @@ static void putf(rec *r, const char *fmt, ...)
 static void on_header(void *ctx, const ms_mime_entity *e, const char *name, size_t nlen,
                       const char *value, size_t vlen)
 {
-    if (e->is_message)
+    if (nlen == 0)
+        putf(ctx, "J %.*s\n", (int)vlen, value);
+    else if (e->is_message)
         putf(ctx, "H %.*s=%.*s\n", (int)nlen, name, (int)vlen, value);
 }
 
 static void on_header_end(void *ctx, const ms_mime_entity *e)
 {
-    putf(ctx, "EOH %s\n", e->prefix[0] ? e->prefix : "-");
+    if (e->is_message)
+        putf(ctx, "EOH %s\n", e->prefix[0] ? e->prefix : "-");
 }
 
 static void on_begin(void *ctx, const ms_mime_entity *e)
@@ -186,9 +189,33 @@ static const struct mime_case {
      "H Content-Type=message/rfc822\nEOH -\nH Subject=in\nEOH 1\nB 1.1 text/plain 7bit - -\n"
      "hello\n|E\n",
      0},
-    {"header section without blank line: body starts at first non-header",
+    {"lines that are no fields are passed on and the header goes on",
      "Subject: x\nthis is not a header\nmore\n",
-     "H Subject=x\nEOH -\nB 1 text/plain 7bit - -\nthis is not a header\nmore\n|E\n", 0},
+     "H Subject=x\nJ this is not a header\nJ more\nEOH -\nB 1 text/plain 7bit - -\n|E\n",
+     MS_ANOM_HEADER_JUNK | MS_ANOM_NO_HEADER_END},
+    {"a junk line does not hide the fields after it",
+     "Subject: t\nThis line is junk\nContent-Type: text/plain\nContent-Transfer-Encoding: "
+     "base64\n\nQUJD\n",
+     "H Subject=t\nJ This line is junk\nH Content-Type=text/plain\n"
+     "H Content-Transfer-Encoding=base64\nEOH -\nB 1 text/plain base64 - -\nQUJD\n|E\n",
+     MS_ANOM_HEADER_JUNK},
+    {"byte order mark before the first field is skipped", "\xEF\xBB\xBFSubject: b\n\nx",
+     "H Subject=b\nEOH -\nB 1 text/plain 7bit - -\nx|E\n", 0},
+    {"mbox From_ line at the top of an attached message is skipped",
+     "Content-Type: message/rfc822\n\nFrom a@b Mon Jan  1 00:00:00 2024\nSubject: in\n\nhi\n",
+     "H Content-Type=message/rfc822\nEOH -\nH Subject=in\nEOH 1\nB 1.1 text/plain 7bit - -\n"
+     "hi\n|E\n",
+     0},
+    {"a boundary that ends in a blank delimits",
+     "Content-Type: multipart/mixed; boundary=\"b \"\n\n--b \n\nx\n--b --\n",
+     "H Content-Type=multipart/mixed; boundary=\"b \"\nEOH -\nB 1 text/plain 7bit - -\nx|E\n", 0},
+    {"a delimiter right after the multipart's header starts the first part",
+     "Content-Type: multipart/mixed; boundary=foo\n--foo\nContent-Type: text/plain\n\ncard\n"
+     "--foo--\n",
+     "H Content-Type=multipart/mixed; boundary=foo\nEOH -\nB 1 text/plain 7bit - -\ncard|E\n", 0},
+    {"a multipart that ends without parts is flagged",
+     "Content-Type: multipart/mixed; boundary=b\n\n--b trailing\ntext\n--b--\n",
+     "H Content-Type=multipart/mixed; boundary=b\nEOH -\n", MS_ANOM_EMPTY_MULTIPART},
     {"leading mbox From_ line skipped",
      "From someone@example.com Mon Jan  1 00:00:00 2024\n"
      "Subject: s\n\nb\n",
@@ -284,6 +311,30 @@ static void test_parts_limit(void **state)
 
 /* A body line far longer than the line limit passes whole; a header line
  * longer than the limit is cut. */
+/* A boundary over the limit: the multipart is read whole as text. */
+static void test_boundary_too_long(void **state)
+{
+    ms_limits lim;
+    char b[MS_BOUNDARY_MAX + 2], msg[4 * MS_BOUNDARY_MAX];
+    uint32_t anom;
+    (void)state;
+    ms_limits_default(&lim);
+    memset(b, 'q', sizeof b - 1);
+    b[sizeof b - 1] = '\0';
+    snprintf(msg, sizeof msg, "Content-Type: multipart/mixed; boundary=%s\n\n--%s\n\ncard\n", b, b);
+    char *got = parse(&lim, msg, strlen(msg), NULL, 0, &anom);
+    assert_true(anom & MS_ANOM_BOUNDARY_TOO_LONG);
+    assert_non_null(strstr(got, "B 1 text/plain 7bit - -\n--qqq"));
+    assert_non_null(strstr(got, "\n\ncard\n|E"));
+    free(got);
+    b[sizeof b - 2] = '\0'; /* at the limit: a multipart */
+    snprintf(msg, sizeof msg, "Content-Type: multipart/mixed; boundary=%s\n\n--%s\n\ncard\n", b, b);
+    got = parse(&lim, msg, strlen(msg), NULL, 0, &anom);
+    assert_false(anom & MS_ANOM_BOUNDARY_TOO_LONG);
+    assert_non_null(strstr(got, "B 1 text/plain 7bit - -\ncard\n|E"));
+    free(got);
+}
+
 static void test_long_lines(void **state)
 {
     ms_limits lim;
@@ -325,11 +376,15 @@ static void test_long_header_lines_any_chunking(void **state)
     n += (size_t)snprintf(msg + n, sizeof msg - n, "\r\nX-No-Colon ");
     memset(msg + n, 'x', 1500);
     n += 1500;
-    snprintf(msg + n, sizeof msg - n, "\r\nlast line");
+    snprintf(msg + n, sizeof msg - n, "\r\n\r\nlast line");
     char *got = parse_all_ways(&lim, msg, &anom);
     assert_true(anom & MS_ANOM_LONG_LINE);
-    /* the body keeps the cut line's break before the next line */
-    assert_non_null(strstr(got, "xxx\r\nlast line|E"));
+    assert_true(anom & MS_ANOM_HEADER_JUNK);
+    /* the junk line is cut at the limit; the header still ends at the blank line */
+    char *j = strstr(got, "J X-No-Colon ");
+    assert_non_null(j);
+    assert_int_equal(strcspn(j + 2, "\n"), 1024);
+    assert_non_null(strstr(got, "EOH -\nB 1 text/plain 7bit - -\nlast line|E"));
     free(got);
 }
 
@@ -340,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_parts_limit),
         cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_boundary_too_long),
         cmocka_unit_test(test_long_header_lines_any_chunking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

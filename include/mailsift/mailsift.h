@@ -82,23 +82,26 @@ const char *ms_action_name(ms_action action);
 
 /* Anomalies: things wrong with the message that did not stop the scan. */
 enum {
-    MS_ANOM_LONG_LINE = 1u << 0,         /* a line longer than the line limit */
-    MS_ANOM_HEADER_TRUNCATED = 1u << 1,  /* header section over the header limit */
-    MS_ANOM_NO_HEADER_END = 1u << 2,     /* message ended inside a header */
-    MS_ANOM_MISSING_BOUNDARY = 1u << 3,  /* a multipart had no closing boundary */
-    MS_ANOM_NO_BOUNDARY_PARAM = 1u << 4, /* multipart without boundary= */
-    MS_ANOM_B64_BAD_CHAR = 1u << 5,      /* bytes outside the base64 alphabet */
-    MS_ANOM_B64_TRUNCATED = 1u << 6,     /* base64 ended mid-quantum */
-    MS_ANOM_QP_BROKEN_ESCAPE = 1u << 7,  /* '=' not followed by two hex digits */
-    MS_ANOM_CHARSET_UNKNOWN = 1u << 8,   /* declared charset unknown to iconv */
-    MS_ANOM_CHARSET_INVALID = 1u << 9,   /* bytes invalid in the declared charset */
-    MS_ANOM_DEPTH = 1u << 10,            /* nesting deeper than the depth limit */
-    MS_ANOM_PARTS = 1u << 11,            /* more parts than the part limit */
-    MS_ANOM_BAD_ENCODED_WORD = 1u << 12, /* RFC 2047 word that does not decode */
-    MS_ANOM_HTML_TRUNCATED = 1u << 13,   /* HTML ended inside a tag or entity */
-    MS_ANOM_FINDINGS_DROPPED = 1u << 14, /* more findings than the result holds */
-    MS_ANOM_UNKNOWN_ENCODING = 1u << 15, /* unknown Content-Transfer-Encoding */
-    MS_ANOM_FIELD_TRUNCATED = 1u << 16,  /* one header field over the value limit */
+    MS_ANOM_LONG_LINE = 1u << 0,          /* a line longer than the line limit */
+    MS_ANOM_HEADER_TRUNCATED = 1u << 1,   /* header section over the header limit */
+    MS_ANOM_NO_HEADER_END = 1u << 2,      /* message ended inside a header */
+    MS_ANOM_MISSING_BOUNDARY = 1u << 3,   /* a multipart had no closing boundary */
+    MS_ANOM_NO_BOUNDARY_PARAM = 1u << 4,  /* multipart without boundary= */
+    MS_ANOM_B64_BAD_CHAR = 1u << 5,       /* bytes outside the base64 alphabet */
+    MS_ANOM_B64_TRUNCATED = 1u << 6,      /* base64 ended mid-quantum */
+    MS_ANOM_QP_BROKEN_ESCAPE = 1u << 7,   /* '=' not followed by two hex digits */
+    MS_ANOM_CHARSET_UNKNOWN = 1u << 8,    /* declared charset unknown to iconv */
+    MS_ANOM_CHARSET_INVALID = 1u << 9,    /* bytes invalid in the declared charset */
+    MS_ANOM_DEPTH = 1u << 10,             /* nesting deeper than the depth limit */
+    MS_ANOM_PARTS = 1u << 11,             /* more parts than the part limit */
+    MS_ANOM_BAD_ENCODED_WORD = 1u << 12,  /* RFC 2047 word that does not decode */
+    MS_ANOM_HTML_TRUNCATED = 1u << 13,    /* HTML ended inside a tag or entity */
+    MS_ANOM_FINDINGS_DROPPED = 1u << 14,  /* more findings than the result holds */
+    MS_ANOM_UNKNOWN_ENCODING = 1u << 15,  /* unknown Content-Transfer-Encoding */
+    MS_ANOM_FIELD_TRUNCATED = 1u << 16,   /* one header field over the value limit */
+    MS_ANOM_HEADER_JUNK = 1u << 17,       /* a line in a header section that is no field */
+    MS_ANOM_EMPTY_MULTIPART = 1u << 18,   /* a multipart that ended with no parts */
+    MS_ANOM_BOUNDARY_TOO_LONG = 1u << 19, /* boundary parameter over the limit */
 };
 
 /* Name of one anomaly bit ("long_line", ...), or NULL for an unknown bit. */
