@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #define MS_CHARSET_NAME_MAX 40
-#define MS_CHARSET_CACHE 6 /* iconv descriptors kept open per scan */
-#define MS_CHARSET_HOLD 16 /* incomplete multibyte sequence held across chunks */
+#define MS_CHARSET_CACHE    6  /* iconv descriptors kept open per scan */
+#define MS_CHARSET_HOLD     16 /* incomplete multibyte sequence held across chunks */
 
 typedef struct ms_charset_slot {
     char name[MS_CHARSET_NAME_MAX]; /* normalised name; "" when free */
@@ -19,15 +19,24 @@ typedef struct ms_charset_slot {
     unsigned long last_use;
 } ms_charset_slot;
 
+typedef struct ms_charset_utf7 {
+    uint32_t acc;  /* base64 bits not used yet */
+    uint8_t nbits; /* how many */
+    uint8_t state; /* charset.c: direct, just after '+', base64 */
+    uint16_t high; /* high surrogate waiting for its pair, 0 if none */
+} ms_charset_utf7;
+
 typedef struct ms_charset {
     ms_charset_slot slots[MS_CHARSET_CACHE];
     unsigned long clock;
     /* current stream (set by ms_charset_begin) */
-    iconv_t cur;            /* (iconv_t)-1: pass bytes through */
-    int mode;               /* charset.c: passthrough, iconv, utf16 sniffing ... */
+    iconv_t cur; /* (iconv_t)-1: pass bytes through */
+    int mode;    /* charset.c: passthrough, iconv, utf16 sniffing ... */
     size_t hlen;
     char hold[MS_CHARSET_HOLD];
-    uint32_t anomalies;     /* MS_ANOM_CHARSET_* bits of the current stream */
+    bool replaced;        /* charset.c: U+FFFD written for the bytes at hand */
+    ms_charset_utf7 utf7; /* charset.c decodes UTF-7 itself */
+    uint32_t anomalies;   /* MS_ANOM_CHARSET_* bits of the current stream */
 } ms_charset;
 
 void ms_charset_init(ms_charset *c);
