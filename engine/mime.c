@@ -403,8 +403,8 @@ static void end_headers(ms_mime *m)
             m->anomalies |= MS_ANOM_DEPTH;
         } else {
             mime_frame *f = &m->frames[m->nframes++];
-            snprintf(f->boundary, sizeof f->boundary, "%s", e->boundary);
-            f->blen = strlen(f->boundary);
+            f->blen = strlen(e->boundary); /* <= MS_BOUNDARY_MAX, checked above */
+            memcpy(f->boundary, e->boundary, f->blen + 1);
             snprintf(f->prefix, sizeof f->prefix, "%s", e->is_message ? e->prefix : e->id);
             f->children = 0;
             f->depth = e->depth;

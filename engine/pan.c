@@ -226,6 +226,41 @@ size_t ms_pan_extract(const char *text, size_t end, char digits[MS_PAN_MAX + 1],
     return n;
 }
 
+/* ms_pan_grouping_ok - card numbers are written whole or in their
+ * brand's groups; other digit runs that happen to pass Luhn are not */
+bool ms_pan_grouping_ok(const char *text, size_t len)
+{
+    unsigned groups[MS_PAN_MAX + 1], ng = 0, cur = 0;
+    char sep = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (is_digit(text[i])) {
+            cur++;
+            continue;
+        }
+        if (!is_sep(text[i]) || i + 1 >= len || !is_digit(text[i + 1]))
+            break;
+        if (sep && text[i] != sep)
+            return false; /* "412-5422 2024" */
+        sep = text[i];
+        groups[ng++] = cur;
+        cur = 0;
+        if (ng > MS_PAN_MAX - 1)
+            return false;
+    }
+    groups[ng++] = cur;
+    if (ng == 1)
+        return true;
+    if (ng == 3 && groups[0] == 4 && groups[1] == 6 && (groups[2] == 5 || groups[2] == 4))
+        return true; /* Amex 4-6-5, Diners 4-6-4 */
+    if (ng < 3)
+        return false;
+    for (unsigned g = 0; g + 1 < ng; g++)
+        if (groups[g] != 4)
+            return false;
+    return groups[ng - 1] >= 1 && groups[ng - 1] <= 5; /* 13-digit Maestro: 4-4-5 */
+}
+
 /* ms_pan_mask - first 6 and last 4 digits, '*' between, NUL-terminated.
  * Fewer than MS_PAN_MIN digits are not a card number and would show
  * (nearly) all of it: they are masked whole. */

@@ -49,6 +49,14 @@ bool ms_pan_check(const char *digits, size_t n, ms_pan_brand *brand);
 size_t ms_pan_extract(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
                       bool *at_edge);
 
+/* Is the run at text[0..len) grouped like a card number? A run without
+ * separators is; otherwise one separator kind throughout, and groups of
+ * four and a last group of one to five (4-4-4-4, 4-4-4-4-3, 4-4-5) or the
+ * Amex/Diners layouts 4-6-5 and 4-6-4. A phone number next to a year
+ * ("412-5422 2024-25") or a hash and a file mode ("6813737 100644") are
+ * not. The run ends at the first byte that does not continue it. */
+bool ms_pan_grouping_ok(const char *text, size_t len);
+
 /* Mask n digits: first 6 and last 4 shown, the rest '*'; out needs n + 1. */
 void ms_pan_mask(const char *digits, size_t n, char *out);
 

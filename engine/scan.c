@@ -204,8 +204,11 @@ static void pan_hit(ms_scan *s, unsigned id, size_t end)
     bool at_edge;
     size_t n = ms_pan_extract(s->tb, end, digits, &start, &at_edge);
 
-    if (n == 0 || !ms_pan_check(digits, n, NULL))
+    if (n == 0 || !ms_pan_check(digits, n, NULL) ||
+        !ms_pan_grouping_ok(s->tb + start, end - start)) {
+        explicit_bzero(digits, sizeof digits);
         return;
+    }
     uint64_t h = hash_digits(digits, n);
     for (unsigned i = 0; i < s->npan_seen; i++) {
         if (s->pan_seen[i] == h) {

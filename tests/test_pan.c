@@ -281,6 +281,35 @@ static void test_numbers_in_text(void **state)
                      cases[i].want ? "not found" : "found");
 }
 
+static const struct grouping_case {
+    const char *name, *run;
+    bool ok;
+} grouping_cases[] = {
+    {"no separators", "4111111111111111", true},
+    {"groups of four with spaces", "4111 1111 1111 1111", true},
+    {"groups of four with dashes, then text", "4111-1111-1111-1111 exp", true},
+    {"19 digits as 4-4-4-4-3", "6011 1111 1111 1111 117", true},
+    {"13 digits as 4-4-4-1", "4222 2222 2222 2", true},
+    {"13-digit Maestro as 4-4-5", "6763-7119-62818", true},
+    {"Amex 4-6-5", "3782 822463 10005", true},
+    {"Diners 4-6-4", "3622 720627 1667", true},
+    {"mixed separators (phone next to a year range)", "412-5422 2024-25", false},
+    {"hash and file mode", "6813737 100644", false},
+    {"two groups", "41111111 11111111", false},
+    {"groups of three", "411 111 111 111 111 1", false},
+    {"first group of five", "41111 1111 1111 111", false},
+};
+
+static void test_grouping(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof grouping_cases / sizeof grouping_cases[0]; i++) {
+        const struct grouping_case *c = &grouping_cases[i];
+        if (ms_pan_grouping_ok(c->run, strlen(c->run)) != c->ok)
+            fail_msg("%s: \"%s\" should %sbe card grouping", c->name, c->run, c->ok ? "" : "not ");
+    }
+}
+
 static void test_mask(void **state)
 {
     static const struct {
@@ -312,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_brand_names),
         cmocka_unit_test(test_extract),
         cmocka_unit_test(test_numbers_in_text),
+        cmocka_unit_test(test_grouping),
         cmocka_unit_test(test_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
