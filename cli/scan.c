@@ -42,6 +42,8 @@ static void print_ndjson(const char *source, const ms_result *r)
         if (f->filename[0])
             json_object_set_new(fo, "filename", json_string(f->filename));
         json_object_set_new(fo, "excerpt", json_string(f->excerpt));
+        if (f->level[0])
+            json_object_set_new(fo, "level", json_string(f->level));
         json_object_set_new(fo, "offset", json_integer((json_int_t)f->offset));
         if (f->count > 1)
             json_object_set_new(fo, "count", json_integer(f->count));
@@ -73,6 +75,8 @@ static void print_text(const char *source, const ms_result *r)
     for (size_t c = 0; c < r->ncategories; c++) {
         const ms_category_hit *h = &r->categories[c];
         printf("  category %s -> %s", h->name, ms_action_name(h->action));
+        if (h->level[0])
+            printf(" (confidence %s)", h->level);
         if (h->threshold)
             printf(" (score %d, fires at %d)", h->score, h->threshold);
         printf("\n");
@@ -80,7 +84,8 @@ static void print_text(const char *source, const ms_result *r)
             const ms_finding *f = &r->findings[i];
             if (strcmp(f->category, h->name) != 0)
                 continue;
-            printf("    - %s [%s]\n      where: ", f->description, f->rule);
+            printf("    - %s [%s%s%s]\n      where: ", f->description, f->rule,
+                   f->level[0] ? ", confidence " : "", f->level);
             if (strcmp(f->part, "header") == 0)
                 printf("message header");
             else if (strcmp(f->part, "message") == 0)

@@ -9,7 +9,7 @@
  *     depth: 32
  *     findings: 256
  *   categories:            # per-category policy; ruleset defaults otherwise
- *     pci: { action: reject }
+ *     pci: { action: reject, levels: { low: quarantine, high: reject, bulk: reject } }
  *     harassment: { action: quarantine }
  *
  * Every key has a default. An unknown key, a category no ruleset defines
@@ -59,7 +59,7 @@ static void load_limits(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
 
 static void load_category_policy(ms_engine *eng, ms_yaml *y, yaml_node_t *key, yaml_node_t *n)
 {
-    static const char *const keys[] = {"action", NULL};
+    static const char *const keys[] = {"action", "levels", NULL};
     const char *name = ms_yaml_str(key), *act;
     int ci = name ? ms_engine_category(eng, name) : -1;
 
@@ -77,6 +77,8 @@ static void load_category_policy(ms_engine *eng, ms_yaml *y, yaml_node_t *key, y
                       "categories.%s.action: unknown action \"%s\" (known: accept, tag, "
                       "quarantine, reject)",
                       name, act);
+    if ((v = ms_yaml_get(y, n, "levels")))
+        ms_category_levels(eng, y, v, ci);
 }
 
 bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx, ms_error *first,

@@ -22,7 +22,9 @@ typedef enum ms_scope {
 
 typedef enum ms_validator {
     MS_VALIDATOR_NONE = 0,
-    MS_VALIDATOR_PAN, /* payment card number: IIN, length, Luhn (pan.c) */
+    MS_VALIDATOR_PAN,     /* payment card number: IIN, length, Luhn (pan.c) */
+    MS_VALIDATOR_CONTEXT, /* no finding: marks context raising its category's
+                             card numbers from level low to high */
 } ms_validator;
 
 typedef struct ms_rule {
@@ -39,11 +41,26 @@ typedef struct ms_rule {
     unsigned line;
 } ms_rule;
 
+/* Confidence levels of validated findings (card numbers). */
+typedef enum ms_level {
+    MS_LEVEL_NONE = -1,
+    MS_LEVEL_LOW = 0,
+    MS_LEVEL_HIGH,
+    MS_LEVEL_BULK,
+    MS_LEVELS
+} ms_level;
+
+extern const char *const ms_level_names[MS_LEVELS];
+
 typedef struct ms_category {
     char *name;
     char *description;
     int threshold; /* 0: any finding fires the category */
     ms_action action;
+    bool has_level_action[MS_LEVELS];
+    ms_action level_action[MS_LEVELS]; /* per level, overriding action */
+    unsigned bulk;                     /* more distinct card numbers than this: bulk (0: off) */
+    unsigned context_window;           /* bytes either side for context rules */
     char *file;
     unsigned line;
 } ms_category;
@@ -73,6 +90,10 @@ bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ct
 
 /* rules.c: index of category name, or -1. */
 int ms_engine_category(const ms_engine *eng, const char *name);
+
+/* rules.c: read a `levels: {low: ACTION, high: ..., bulk: ...}` mapping
+ * into category idx (ruleset and site config use the same syntax). */
+void ms_category_levels(ms_engine *eng, ms_yaml *y, yaml_node_t *n, int idx);
 
 /* rules.c: add a category (used for builtins); returns its index or -1. */
 int ms_engine_add_category(ms_engine *eng, const char *name, const char *description, int threshold,

@@ -8,6 +8,9 @@
  *       description: Chain letters
  *       threshold: 3       # score at which it fires; 0 or absent: any match
  *       action: reject     # suggested action; mailsift.yaml may override
+ *       levels: {low: tag, high: reject, bulk: reject} # per confidence level
+ *       context_window: 300 # bytes either side where context rules count
+ *       bulk: 10           # more distinct card numbers: level bulk
  *   headers: [Sensitivity] # header fields scanned besides Subject
  *   rules:
  *     - id: pci.pan
@@ -15,7 +18,9 @@
  *       description: A payment card number
  *       pattern: '...'     # Hyperscan (PCRE subset) syntax
  *       flags: [caseless, word, single, dotall, multiline, utf8]
- *       validator: pan     # or none
+ *       validator: pan     # pan: a valid card number; context: no finding,
+ *                          #   marks card words raising numbers to "high";
+ *                          #   none (default)
  *       weight: 1
  *       scope: any         # body | header | any
  *       excerpt: text      # or none: the match is itself sensitive
@@ -43,6 +48,30 @@ int ms_engine_category(const ms_engine *eng, const char *name)
         if (strcmp(eng->cats[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+const char *const ms_level_names[MS_LEVELS] = {"low", "high", "bulk"};
+
+void ms_category_levels(ms_engine *eng, ms_yaml *y, yaml_node_t *n, int idx)
+{
+    static const char *const keys[] = {"low", "high", "bulk", NULL};
+    ms_category *c = &eng->cats[idx];
+
+    if (!ms_yaml_check_map(y, n, "levels", keys))
+        return;
+    for (int l = 0; l < MS_LEVELS; l++) {
+        yaml_node_t *v = ms_yaml_get(y, n, ms_level_names[l]);
+        const char *act;
+        if (!v || !ms_yaml_get_str(y, v, ms_level_names[l], &act))
+            continue;
+        if (!ms_action_parse(act, &c->level_action[l]))
+            ms_yaml_error(y, v, MS_ERR_CONFIG,
+                          "%s.levels.%s: unknown action \"%s\" (known: accept, tag, "
+                          "quarantine, reject)",
+                          c->name, ms_level_names[l], act);
+        else
+            c->has_level_action[l] = true;
+    }
 }
 
 int ms_engine_add_category(ms_engine *eng, const char *name, const char *description, int threshold,
@@ -76,9 +105,10 @@ static bool valid_name(const char *s)
 
 static void load_category(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
 {
-    static const char *const keys[] = {"name", "description", "threshold", "action", NULL};
+    static const char *const keys[] = {"name",   "description", "threshold",      "action",
+                                       "levels", "bulk",        "context_window", NULL};
     const char *name = NULL, *desc = NULL, *act = NULL;
-    long threshold = 0;
+    long threshold = 0, bulk = 0, window = 300;
     ms_action action = MS_ACTION_REJECT;
 
     if (!ms_yaml_check_map(y, n, "category", keys))
@@ -103,10 +133,18 @@ static void load_category(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         ms_yaml_error(y, n, MS_ERR_RULES, "category %s is defined twice", name);
         return;
     }
+    if ((v = ms_yaml_get(y, n, "bulk")))
+        ms_yaml_get_long(y, v, "bulk", 0, 100000, &bulk);
+    if ((v = ms_yaml_get(y, n, "context_window")))
+        ms_yaml_get_long(y, v, "context_window", 1, 4096, &window);
     int idx = ms_engine_add_category(eng, name, desc, (int)threshold, action);
     if (idx >= 0) {
         eng->cats[idx].file = dupstr(y->path);
         eng->cats[idx].line = ms_yaml_line(n);
+        eng->cats[idx].bulk = (unsigned)bulk;
+        eng->cats[idx].context_window = (unsigned)window;
+        if ((v = ms_yaml_get(y, n, "levels")))
+            ms_category_levels(eng, y, v, idx);
     }
 }
 
@@ -196,7 +234,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
     static const char *const keys[] = {"id",     "category", "description", "pattern", "flags",
                                        "weight", "scope",    "validator",   "excerpt", NULL};
     static const char *const scopes[] = {"any", "body", "header", NULL};
-    static const char *const validators[] = {"none", "pan", NULL};
+    static const char *const validators[] = {"none", "pan", "context", NULL};
     static const char *const excerpts[] = {"text", "none", NULL};
     const char *id = NULL, *cat = NULL, *desc = NULL, *pattern = NULL;
     ms_rule r = {0};

@@ -34,7 +34,9 @@
 #define MS_SCAN_SLICE    16384 /* raw body bytes decoded per step */
 #define MS_SCAN_BATCH    65536 /* text bytes per Hyperscan call */
 #define MS_SCAN_HISTORY  64    /* stream bytes kept before the batch (> 40: a PAN) */
-#define MS_SCAN_PAN_SEEN 64    /* distinct card numbers remembered per part */
+#define MS_SCAN_PAN_SEEN 64    /* card numbers remembered per part */
+#define MS_SCAN_CONTEXT  64    /* context matches remembered per part */
+#define MS_SCAN_MSG_PANS 1024  /* distinct card numbers counted per message */
 #define MS_SCAN_EXCERPT  60    /* bytes of context in an excerpt */
 
 typedef struct part_state {
@@ -70,6 +72,20 @@ struct ms_scan {
     uint32_t part_seq, msg_seq;
     uint64_t pan_seen[MS_SCAN_PAN_SEEN];
     unsigned npan_seen;
+    /* card numbers of this part and the context near them (levels) */
+    struct part_pan {
+        unsigned finding;
+        uint64_t from, to; /* stream offsets of the run */
+    } part_pans[MS_SCAN_PAN_SEEN];
+    unsigned npart_pans;
+    struct context_hit {
+        unsigned category;
+        uint64_t at;
+    } context[MS_SCAN_CONTEXT];
+    unsigned ncontext;
+    bool context_dense; /* more context than remembered: all of it counts */
+    uint64_t msg_pans[MS_SCAN_MSG_PANS];
+    unsigned nmsg_pans;
 
     /* decoding buffers */
     char *dec, *utf8, *text, *norm, *hdr;
@@ -119,6 +135,7 @@ static ms_finding *add_finding(ms_scan *s, const ms_rule *r, const char *categor
     }
     f->count = 1;
     f->weight = r ? r->weight : 0;
+    f->level = "";
     return f;
 }
 
@@ -194,6 +211,48 @@ static uint64_t hash_digits(const char *d, size_t n)
     return h;
 }
 
+/* Count a card number once per message (for the bulk level). */
+static void count_distinct(ms_scan *s, uint64_t h)
+{
+    for (unsigned i = 0; i < s->nmsg_pans; i++)
+        if (s->msg_pans[i] == h)
+            return;
+    if (s->nmsg_pans < MS_SCAN_MSG_PANS)
+        s->msg_pans[s->nmsg_pans++] = h;
+}
+
+/* A context rule matched (card words, an expiry date): remember where. */
+static void context_hit(ms_scan *s, unsigned id, uint64_t at)
+{
+    if (s->ncontext == MS_SCAN_CONTEXT) {
+        s->context_dense = true;
+        return;
+    }
+    s->context[s->ncontext++] = (struct context_hit){s->eng->rules[id].category, at};
+}
+
+/* End of a part's stream: a card number with context of its category
+ * within the window before or after it is level high. */
+static void settle_levels(ms_scan *s)
+{
+    for (unsigned p = 0; p < s->npart_pans; p++) {
+        ms_finding *f = &s->findings[s->part_pans[p].finding];
+        int cat = ms_engine_category(s->eng, f->category);
+        uint64_t w = cat >= 0 ? s->eng->cats[cat].context_window : 0;
+        bool near = s->context_dense;
+        for (unsigned c = 0; c < s->ncontext && !near; c++) {
+            uint64_t at = s->context[c].at;
+            near = (int)s->context[c].category == cat && at + w >= s->part_pans[p].from &&
+                   at <= s->part_pans[p].to + w;
+        }
+        if (near)
+            f->level = ms_level_names[MS_LEVEL_HIGH];
+    }
+    s->npart_pans = 0;
+    s->ncontext = 0;
+    s->context_dense = false;
+}
+
 /* A candidate card number ends near tb[end]: validate, then record it once
  * per part (the same number twice is one finding, counted). */
 static void pan_hit(ms_scan *s, unsigned id, size_t end)
@@ -219,13 +278,18 @@ static void pan_hit(ms_scan *s, unsigned id, size_t end)
     }
     if (s->npan_seen < MS_SCAN_PAN_SEEN)
         s->pan_seen[s->npan_seen++] = h;
+    count_distinct(s, h);
     s->rule_msg[id] = s->msg_seq;
     ms_finding *f = add_finding(s, r, s->eng->cats[r->category].name);
     if (f) {
         s->rule_part[id] = s->part_seq;
         s->rule_finding[id] = (unsigned)(f - s->findings);
         f->offset = s->base + start - s->hist;
+        f->level = ms_level_names[MS_LEVEL_LOW];
         ms_pan_mask(digits, n, f->excerpt);
+        if (s->npart_pans < MS_SCAN_PAN_SEEN)
+            s->part_pans[s->npart_pans++] =
+                (struct part_pan){(unsigned)(f - s->findings), f->offset, s->base + end - s->hist};
     }
     explicit_bzero(digits, sizeof digits);
 }
@@ -243,6 +307,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         return 0;
     if (r->validator == MS_VALIDATOR_PAN)
         pan_hit(s, id, end);
+    else if (r->validator == MS_VALIDATOR_CONTEXT)
+        context_hit(s, id, to);
     else
         rule_hit(s, id, end);
     return 0;
@@ -303,6 +369,7 @@ static void text_end(ms_scan *s)
     if (!s->err && !s->no_match &&
         hs_reset_stream(s->stream, 0, s->scratch, on_match, s) != HS_SUCCESS)
         s->err = MS_ERR_MATCHER;
+    settle_levels(s);
     explicit_bzero(s->tb, s->hist);
     s->hist = 0;
     s->text_open = false;
@@ -512,6 +579,27 @@ static void add_limit_findings(ms_scan *s)
     }
 }
 
+/* The level of a category's findings: bulk when the message holds more
+ * distinct card numbers than the category's bulk limit (every finding
+ * then says so), else the highest level of its findings; -1 for none. */
+static int category_level(ms_scan *s, const ms_category *cat)
+{
+    int level = MS_LEVEL_NONE;
+
+    for (size_t i = 0; i < s->nfindings; i++) {
+        const ms_finding *f = &s->findings[i];
+        for (int l = MS_LEVEL_LOW; f->category == cat->name && l < MS_LEVELS; l++)
+            if (f->level == ms_level_names[l] && l > level)
+                level = l;
+    }
+    if (level < MS_LEVEL_LOW || !cat->bulk || s->nmsg_pans <= cat->bulk)
+        return level;
+    for (size_t i = 0; i < s->nfindings; i++)
+        if (s->findings[i].category == cat->name && s->findings[i].level[0])
+            s->findings[i].level = ms_level_names[MS_LEVEL_BULK];
+    return MS_LEVEL_BULK;
+}
+
 /* Score each category from the rules that hit; keep findings of those
  * that fire; the most severe action is the verdict. */
 static void decide(ms_scan *s)
@@ -535,9 +623,13 @@ static void decide(ms_scan *s)
         const ms_category *cat = &eng->cats[c];
         if (!any || (cat->threshold > 0 && score < cat->threshold))
             continue;
-        s->hits[ncats++] = (ms_category_hit){cat->name, score, cat->threshold, cat->action};
-        if (cat->action > res->verdict)
-            res->verdict = cat->action;
+        int level = category_level(s, cat);
+        ms_action action =
+            level >= 0 && cat->has_level_action[level] ? cat->level_action[level] : cat->action;
+        s->hits[ncats++] = (ms_category_hit){cat->name, score, cat->threshold, action,
+                                             level >= 0 ? ms_level_names[level] : ""};
+        if (action > res->verdict)
+            res->verdict = action;
     }
     for (size_t i = 0; i < s->nfindings; i++) {
         bool fired = false;
@@ -604,6 +696,8 @@ void ms_scan_reset(ms_scan *s)
     s->msg_seq++;
     s->part_seq++;
     s->nfindings = s->dropped = 0;
+    s->npart_pans = s->ncontext = s->nmsg_pans = 0;
+    s->context_dense = false;
     s->anomalies = 0;
     s->text_parts = s->fallbacks = 0;
     s->bytes = s->text_bytes = 0;

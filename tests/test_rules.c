@@ -120,7 +120,7 @@ static void test_every_error_has_file_and_line(void **state)
     assert_null(eng);
     assert_non_null(strstr(es.text, "a.yaml:8: rule demo.two: unknown category \"nosuch\""));
     assert_non_null(strstr(es.text, "a.yaml:13: rule demo.three: unknown validator \"lunh\" "
-                                    "(known: none, pan)"));
+                                    "(known: none, pan, context)"));
     assert_non_null(strstr(es.text, "a.yaml:14: rule: unknown key \"colour\""));
     /* the bad pattern is reported at its rule although other errors came first */
     write_file("a.yaml", "categories:\n"
@@ -238,6 +238,91 @@ static void test_rules_behave(void **state)
     ms_engine_destroy(eng);
 }
 
+/* A Visa test number 4000 0000 0000 0NNC with a valid check digit C. */
+static void visa(unsigned nn, char out[20])
+{
+    char d[17];
+    snprintf(d, sizeof d, "40000000000%04u", nn);
+    int sum = 0;
+    for (int i = 14; i >= 0; i--) {
+        int v = d[i] - '0';
+        if ((14 - i) % 2 == 0)
+            v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+        sum += v;
+    }
+    snprintf(out, 20, "%.4s %.4s %.4s %.3s%d", d, d + 4, d + 8, d + 12, (10 - sum % 10) % 10);
+}
+
+/* pci levels with the shipped ruleset: low alone, high with card words or
+ * an expiry date within 300 bytes (before or after, same part), bulk over
+ * 10 distinct numbers; the site config gives each level its action. */
+static void test_pci_levels(void **state)
+{
+    ms_engine *eng;
+    ms_engine_opts opts = {MS_SOURCE_DIR "/rulesets", NULL, NULL, NULL};
+    ms_error err;
+    const ms_result *r;
+    size_t nf;
+    char msg[8192], pan[20];
+    (void)state;
+    fresh_dir();
+    snprintf(msg, sizeof msg, "%s/site.conf", dir);
+    FILE *f = fopen(msg, "w");
+    assert_non_null(f);
+    fputs("categories:\n  pci: {levels: {low: quarantine, high: reject, bulk: reject}}\n", f);
+    fclose(f);
+    opts.config_path = msg;
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+
+    visa(1, pan);
+    snprintf(msg, sizeof msg, "Subject: order\n\nPlease charge %s for the order.\n", pan);
+    assert_int_equal(scan_one(eng, msg, &nf, &r), MS_ACTION_QUARANTINE);
+    assert_string_equal(r->findings[0].level, "low");
+    assert_string_equal(r->categories[0].level, "low");
+
+    snprintf(msg, sizeof msg, "Subject: order\n\nMy Visa is %s thanks\n", pan);
+    assert_int_equal(scan_one(eng, msg, &nf, &r), MS_ACTION_REJECT);
+    assert_string_equal(r->findings[0].level, "high");
+
+    snprintf(msg, sizeof msg, "Subject: order\n\nnumber %s, good thru 04/29\n", pan);
+    scan_one(eng, msg, &nf, &r);
+    assert_string_equal(r->findings[0].level, "high"); /* context after it */
+
+    char pad[400];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    snprintf(msg, sizeof msg, "Subject: order\n\nvisa\n%s\n%s\n", pad, pan);
+    scan_one(eng, msg, &nf, &r);
+    assert_string_equal(r->findings[0].level, "low"); /* 400 bytes away */
+
+    snprintf(msg, sizeof msg,
+             "Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nvisa card\n--b\n"
+             "\n%s\n--b--\n",
+             pan);
+    scan_one(eng, msg, &nf, &r);
+    assert_string_equal(r->findings[0].level, "low"); /* context in another part */
+
+    size_t n = (size_t)snprintf(msg, sizeof msg, "Subject: export\n\n");
+    for (unsigned i = 1; i <= 11; i++) {
+        visa(i, pan);
+        n += (size_t)snprintf(msg + n, sizeof msg - n, "row %u: %s\n", i, pan);
+    }
+    assert_int_equal(scan_one(eng, msg, &nf, &r), MS_ACTION_REJECT);
+    assert_int_equal(nf, 11);
+    assert_string_equal(r->categories[0].level, "bulk");
+    assert_string_equal(r->findings[10].level, "bulk");
+    /* ten distinct numbers (the same one twice more) are not bulk */
+    n = (size_t)snprintf(msg, sizeof msg, "Subject: export\n\n");
+    for (unsigned i = 1; i <= 12; i++) {
+        visa(i <= 10 ? i : 1, pan);
+        n += (size_t)snprintf(msg + n, sizeof msg - n, "row %u: %s\n", i, pan);
+    }
+    scan_one(eng, msg, &nf, &r);
+    assert_string_equal(r->categories[0].level, "low");
+    release();
+    ms_engine_destroy(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_yaml_syntax_error),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_rules_behave),
+        cmocka_unit_test(test_pci_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,14 +123,18 @@ typedef struct ms_finding {
     uint64_t offset;         /* byte offset in the decoded text of the part */
     uint32_t count;          /* matches of this rule in this part */
     int weight;              /* the rule's weight toward its category */
+    const char *level;       /* confidence of a card number: "low" (alone),
+                                "high" (card words or an expiry date near it),
+                                "bulk" (many in one message); "" otherwise */
 } ms_finding;
 
 /* A category that fired, with its score and the action the policy gives. */
 typedef struct ms_category_hit {
     const char *name;
-    int score;     /* sum of the weights of distinct matching rules */
-    int threshold; /* score at which the category fires */
-    ms_action action;
+    int score;         /* sum of the weights of distinct matching rules */
+    int threshold;     /* score at which the category fires */
+    ms_action action;  /* for the highest level, when the category has levels */
+    const char *level; /* highest level of its findings, or "" */
 } ms_category_hit;
 
 /*
