@@ -10,8 +10,11 @@
 #include <stdint.h>
 
 #define MS_CHARSET_NAME_MAX 40
-#define MS_CHARSET_CACHE    6  /* iconv descriptors kept open per scan */
-#define MS_CHARSET_HOLD     16 /* incomplete multibyte sequence held across chunks */
+/* iconv descriptors kept open per scan. A site's mail uses a few dozen
+ * charsets (the shared corpus about fifty labels); with fewer slots the
+ * cache thrashes and iconv_open allocates for some messages every time. */
+#define MS_CHARSET_CACHE 32
+#define MS_CHARSET_HOLD  16 /* incomplete multibyte sequence held across chunks */
 
 typedef struct ms_charset_slot {
     char name[MS_CHARSET_NAME_MAX]; /* normalised name; "" when free */
