@@ -494,7 +494,7 @@ static void print_engine_error(void *ctx, const ms_error *err)
 
 static int create_engine(bench *b)
 {
-    ms_engine_opts opts = {b->opt.rules, NULL, print_engine_error, NULL};
+    ms_engine_opts opts = {.rules_dir = b->opt.rules, .on_error = print_engine_error};
     ms_error err = {0};
 
     if (ms_engine_create(&opts, &b->eng, &err) != MS_OK) {

@@ -39,7 +39,7 @@ static void print_error(void *ctx, const ms_error *err)
 
 int ms_cli_engine(const char *rules, const char *config, ms_engine **eng)
 {
-    ms_engine_opts opts = {rules, config, print_error, NULL};
+    ms_engine_opts opts = {.rules_dir = rules, .config_path = config, .on_error = print_error};
     ms_error err = {0};
 
     if (ms_engine_create(&opts, eng, &err) != MS_OK) {

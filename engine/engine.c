@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void free_rule(ms_rule *r)
+{
+    free(r->id);
+    free(r->description);
+    free(r->pattern);
+    free(r->file);
+}
+
 static void free_engine(ms_engine *eng)
 {
-    for (unsigned i = 0; i < eng->nrules; i++) {
-        free(eng->rules[i].id);
-        free(eng->rules[i].description);
-        free(eng->rules[i].pattern);
-        free(eng->rules[i].file);
-    }
+    for (unsigned i = 0; i < eng->nrules; i++)
+        free_rule(&eng->rules[i]);
     free(eng->rules);
     for (unsigned i = 0; i < eng->ncats; i++) {
         free(eng->cats[i].name);
@@ -28,6 +32,32 @@ static void free_engine(ms_engine *eng)
     hs_free_scratch(eng->scratch);
     hs_free_database(eng->db);
     free(eng);
+}
+
+/* Leave the named rules out of the engine (rule benchmarks). */
+static bool disable_rules(ms_engine *eng, const char *const *ids, ms_error_fn fn, void *ctx,
+                          ms_error *first, unsigned *nerrors)
+{
+    bool ok = true;
+    for (; *ids; ids++) {
+        unsigned i = 0;
+        while (i < eng->nrules && strcmp(eng->rules[i].id, *ids) != 0)
+            i++;
+        if (i == eng->nrules) {
+            ms_error e;
+            ms_error_set(&e, MS_ERR_RULES, "", 0, "no rule \"%s\" to leave out", *ids);
+            if (fn)
+                fn(ctx, &e);
+            if ((*nerrors)++ == 0)
+                *first = e;
+            ok = false;
+            continue;
+        }
+        free_rule(&eng->rules[i]);
+        memmove(&eng->rules[i], &eng->rules[i + 1], (eng->nrules - i - 1) * sizeof *eng->rules);
+        eng->nrules--;
+    }
+    return ok;
 }
 
 int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
@@ -60,6 +90,9 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
 
     bool ok = ms_rules_load_dir(eng, opts->rules_dir, opts->on_error, opts->on_error_ctx, &first,
                                 &nerrors);
+    if (ok && opts->disabled_rules)
+        ok = disable_rules(eng, opts->disabled_rules, opts->on_error, opts->on_error_ctx, &first,
+                           &nerrors);
     if (opts->config_path)
         ok &= ms_config_load(eng, opts->config_path, opts->on_error, opts->on_error_ctx, &first,
                              &nerrors);

@@ -18,7 +18,7 @@ static ms_scan *scan;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    ms_engine_opts opts = {MS_SOURCE_DIR "/rulesets", NULL, NULL, NULL};
+    ms_engine_opts opts = {.rules_dir = MS_SOURCE_DIR "/rulesets"};
     ms_error err;
     (void)argc;
     (void)argv;

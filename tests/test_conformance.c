@@ -436,7 +436,7 @@ static void test_mime4j_conformance(void **state)
 
 static int setup(void **state)
 {
-    ms_engine_opts opts = {MS_SOURCE_DIR "/rulesets", NULL, NULL, NULL};
+    ms_engine_opts opts = {.rules_dir = MS_SOURCE_DIR "/rulesets"};
     ms_error err;
     (void)state;
     if (ms_engine_create(&opts, &engine, &err) != MS_OK)

@@ -551,7 +551,7 @@ static void test_gmime_differential(void **state)
 
 static int setup(void **state)
 {
-    ms_engine_opts opts = {MS_SOURCE_DIR "/rulesets", NULL, NULL, NULL};
+    ms_engine_opts opts = {.rules_dir = MS_SOURCE_DIR "/rulesets"};
     ms_error err;
     (void)state;
     g_mime_init();

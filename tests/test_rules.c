@@ -56,7 +56,7 @@ static void collect(void *ctx, const ms_error *e)
 static int build(const char *config, ms_engine **eng, errors *es)
 {
     char cpath[512];
-    ms_engine_opts opts = {dir, NULL, collect, es};
+    ms_engine_opts opts = {.rules_dir = dir, .on_error = collect, .on_error_ctx = es};
     ms_error err;
     memset(es, 0, sizeof *es);
     if (config) {
@@ -238,6 +238,32 @@ static void test_rules_behave(void **state)
     ms_engine_destroy(eng);
 }
 
+/* Rules named in disabled_rules are left out; an unknown name is an error. */
+static void test_disabled_rules(void **state)
+{
+    ms_engine *eng;
+    errors es = {0};
+    size_t nf;
+    const char *const off[] = {"demo.secret", NULL}, *const bad[] = {"demo.nosuch", NULL};
+    ms_engine_opts opts = {.rules_dir = dir, .on_error = collect, .on_error_ctx = &es};
+    ms_engine_info info;
+    ms_error err;
+    (void)state;
+    fresh_dir();
+    write_file("base.yaml", base);
+    opts.rules_dir = dir;
+    opts.disabled_rules = off;
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_int_equal(info.rules, 3);
+    assert_int_equal(scan_one(eng, "Subject: x\n\na secret\n", &nf, NULL), MS_ACTION_ACCEPT);
+    release();
+    ms_engine_destroy(eng);
+    opts.disabled_rules = bad;
+    assert_int_not_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    assert_non_null(strstr(es.text, "no rule \"demo.nosuch\" to leave out"));
+}
+
 /* A Visa test number 4000 0000 0000 0NNC with a valid check digit C. */
 static void visa(unsigned nn, char out[20])
 {
@@ -259,7 +285,7 @@ static void visa(unsigned nn, char out[20])
 static void test_pci_levels(void **state)
 {
     ms_engine *eng;
-    ms_engine_opts opts = {MS_SOURCE_DIR "/rulesets", NULL, NULL, NULL};
+    ms_engine_opts opts = {.rules_dir = MS_SOURCE_DIR "/rulesets"};
     ms_error err;
     const ms_result *r;
     size_t nf;
@@ -331,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_rules_behave),
         cmocka_unit_test(test_pci_levels),
+        cmocka_unit_test(test_disabled_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,6 +168,8 @@ typedef struct ms_engine_opts {
     const char *config_path; /* mailsift.yaml, or NULL for built-in defaults */
     ms_error_fn on_error;    /* optional: every error, as found */
     void *on_error_ctx;
+    const char *const *disabled_rules; /* optional, NULL-terminated: rule ids left
+                                          out (rule benchmarks); unknown ids are errors */
 } ms_engine_opts;
 
 /*
