@@ -66,7 +66,11 @@ struct ms_scan {
     bool text_open;
     ms_scope text_kind;
     char text_part[64];
-    char *tb; /* history + batch */
+    char text_ctype[64];     /* of the part whose text is in the stream */
+    char text_filename[128]; /* "" for none */
+    ms_norm anorm;           /* normalisation of module-fed text */
+    uint32_t *cat_direct;    /* per category: message with a module finding */
+    char *tb;                /* history + batch */
     size_t hist, blen;
     uint64_t base; /* stream offset of tb[hist] */
     uint32_t part_seq, msg_seq;
@@ -127,12 +131,8 @@ static ms_finding *add_finding(ms_scan *s, const ms_rule *r, const char *categor
     f->rule = r ? r->id : "";
     f->description = r ? r->description : "";
     snprintf(f->part, sizeof f->part, "%s", s->text_part);
-    if (s->text_kind == MS_SCOPE_BODY && s->in_part) {
-        ms_copy_utf8(f->content_type, sizeof f->content_type, s->part.ent.type,
-                     strlen(s->part.ent.type));
-        ms_copy_utf8(f->filename, sizeof f->filename, s->part.ent.filename,
-                     strlen(s->part.ent.filename));
-    }
+    memcpy(f->content_type, s->text_ctype, sizeof f->content_type);
+    memcpy(f->filename, s->text_filename, sizeof f->filename);
     f->count = 1;
     f->weight = r ? r->weight : 0;
     f->level = "";
@@ -331,11 +331,14 @@ static void text_flush(ms_scan *s)
     s->blen = 0;
 }
 
-static void text_begin(ms_scan *s, const char *part, ms_scope kind)
+static void text_begin(ms_scan *s, const char *part, ms_scope kind, const char *ctype,
+                       const char *filename)
 {
     s->text_open = true;
     s->text_kind = kind;
     snprintf(s->text_part, sizeof s->text_part, "%s", part);
+    ms_copy_utf8(s->text_ctype, sizeof s->text_ctype, ctype, strlen(ctype));
+    ms_copy_utf8(s->text_filename, sizeof s->text_filename, filename, strlen(filename));
     s->hist = s->blen = 0;
     s->base = 0;
     s->part_seq++;
@@ -405,7 +408,7 @@ static void on_header(void *ctx, const ms_mime_entity *ent, const char *name, si
             snprintf(part, sizeof part, "%.48s%sheader", ent->prefix, ent->prefix[0] ? "." : "");
         else
             snprintf(part, sizeof part, "%.48s.mime", ent->id);
-        text_begin(s, part, MS_SCOPE_HEADER);
+        text_begin(s, part, MS_SCOPE_HEADER, "", "");
     }
     size_t n =
         ms_rfc2047_decode(&s->cs, value, vlen, s->hdr, 3 * s->eng->limits.header_value + 64, &anom);
@@ -463,7 +466,7 @@ static void on_part_begin(void *ctx, const ms_mime_entity *ent)
     if (p->is_html)
         ms_html_init(&p->html);
     ms_norm_init(&p->norm);
-    text_begin(s, ent->id, MS_SCOPE_BODY);
+    text_begin(s, ent->id, MS_SCOPE_BODY, ent->type, ent->filename);
 }
 
 /* Text as the rules see it: normalised, into the stream. */
@@ -568,9 +571,11 @@ static void add_limit_findings(ms_scan *s)
     const char *cat = s->eng->cats[s->eng->cat_unscannable].name;
 
     snprintf(s->text_part, sizeof s->text_part, "message");
+    s->text_ctype[0] = s->text_filename[0] = '\0';
     for (unsigned i = 0; i < sizeof limit_findings / sizeof limit_findings[0]; i++) {
         if (!(s->anomalies & limit_findings[i].anomaly))
             continue;
+        s->cat_direct[s->eng->cat_unscannable] = s->msg_seq;
         ms_finding *f = add_finding(s, NULL, cat);
         if (f) {
             f->rule = limit_findings[i].rule;
@@ -618,8 +623,7 @@ static void decide(ms_scan *s)
                 any = true;
             }
         }
-        for (size_t i = 0; c == eng->cat_unscannable && i < s->nfindings; i++)
-            any |= s->findings[i].category == eng->cats[c].name;
+        any |= s->cat_direct[c] == s->msg_seq; /* findings of modules, limits */
         const ms_category *cat = &eng->cats[c];
         if (!any || (cat->threshold > 0 && score < cat->threshold))
             continue;
@@ -704,6 +708,76 @@ void ms_scan_reset(ms_scan *s)
     memset(&s->result, 0, sizeof s->result);
 }
 
+void ms_scan_text_begin(ms_scan *s, const char *part, const char *content_type,
+                        const char *filename)
+{
+    ms_norm_init(&s->anorm);
+    text_begin(s, part, MS_SCOPE_BODY, content_type ? content_type : "", filename ? filename : "");
+}
+
+void ms_scan_text_feed(ms_scan *s, const char *utf8, size_t len)
+{
+    while (len) { /* s->norm holds a slice's worth */
+        size_t k = len < MS_SCAN_SLICE ? len : MS_SCAN_SLICE;
+        size_t n = ms_norm_feed(&s->anorm, utf8, k, s->norm);
+        text_append(s, s->norm, n);
+        utf8 += k;
+        len -= k;
+    }
+}
+
+void ms_scan_text_end(ms_scan *s)
+{
+    text_append(s, s->norm, ms_norm_finish(&s->anorm, s->norm));
+    text_end(s);
+}
+
+/* Point the finding context at another part for one finding. */
+struct text_place {
+    char part[64], ctype[64], filename[128];
+};
+
+static void swap_place(ms_scan *s, struct text_place *p)
+{
+    struct text_place cur;
+    memcpy(cur.part, s->text_part, sizeof cur.part);
+    memcpy(cur.ctype, s->text_ctype, sizeof cur.ctype);
+    memcpy(cur.filename, s->text_filename, sizeof cur.filename);
+    memcpy(s->text_part, p->part, sizeof cur.part);
+    memcpy(s->text_ctype, p->ctype, sizeof cur.ctype);
+    memcpy(s->text_filename, p->filename, sizeof cur.filename);
+    *p = cur;
+}
+
+int ms_scan_add_finding(ms_scan *s, const char *category, const char *rule, const char *description,
+                        const char *part, const char *content_type, const char *filename,
+                        const char *excerpt)
+{
+    int c = ms_engine_category(s->eng, category);
+    struct text_place place;
+
+    if (c < 0)
+        return MS_ERR_MISUSE;
+    s->cat_direct[c] = s->msg_seq;
+    snprintf(place.part, sizeof place.part, "%s", part ? part : "");
+    ms_copy_utf8(place.ctype, sizeof place.ctype, content_type ? content_type : "",
+                 content_type ? strlen(content_type) : 0);
+    ms_copy_utf8(place.filename, sizeof place.filename, filename ? filename : "",
+                 filename ? strlen(filename) : 0);
+    swap_place(s, &place);
+    ms_finding *f = add_finding(s, NULL, s->eng->cats[c].name);
+    swap_place(s, &place);
+    if (!f)
+        return MS_OK; /* counted as dropped */
+    f->rule = rule;
+    f->description = description;
+    if (excerpt) {
+        size_t n = ms_copy_utf8(f->excerpt, sizeof f->excerpt, excerpt, strlen(excerpt));
+        mask_digit_runs(f->excerpt, n);
+    }
+    return MS_OK;
+}
+
 void ms_scan_set_matching(ms_scan *s, bool on)
 {
     s->no_match = !on;
@@ -735,6 +809,7 @@ void ms_scan_destroy(ms_scan *s)
     free(s->rule_finding);
     free(s->findings);
     free(s->hits);
+    free(s->cat_direct);
     if (s->eng)
         ms_engine_destroy((ms_engine *)s->eng);
     free(s);
@@ -768,8 +843,10 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->rule_finding = calloc(nr, sizeof *s->rule_finding);
     s->findings = calloc(eng->limits.findings, sizeof *s->findings);
     s->hits = calloc(eng->ncats, sizeof *s->hits);
+    s->cat_direct = calloc(eng->ncats, sizeof *s->cat_direct);
     if (!s->mime || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm || !s->hdr ||
-        !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits)
+        !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits ||
+        !s->cat_direct)
         goto nomem;
     if (hs_clone_scratch(eng->scratch, &s->scratch) != HS_SUCCESS ||
         hs_open_stream(eng->db, 0, &s->stream) != HS_SUCCESS)
