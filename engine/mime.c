@@ -526,6 +526,22 @@ static void header_line(ms_mime *m, const char *p, size_t n)
     add_to_field(m, p, content);
 }
 
+/* Pass on a body line's content and hold its break, which belongs to a
+ * delimiter if one follows. in_input: p lies in the caller's buffer and
+ * may stay in the coalesced span; otherwise (the line buffer) it is
+ * handed on at once. */
+static void body_line(ms_mime *m, const char *p, size_t n, bool in_input)
+{
+    size_t e = eol_length(p, n);
+
+    emit(m, p, n - e);
+    if (!in_input)
+        flush_span(m);
+    hold_pending(m, p + n - e, e);
+    if (!in_input)
+        m->pend_ptr = NULL;
+}
+
 /* One complete line (break included, unless at end of message).
  * in_input: p points into the caller's buffer (not the line buffer). */
 static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
@@ -535,14 +551,8 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
 
     if (m->midline) {
         /* the tail of a body line already partly passed on */
-        size_t e = eol_length(p, n);
         m->midline = false;
-        emit(m, p, n - e);
-        if (!in_input)
-            flush_span(m);
-        hold_pending(m, p + n - e, e);
-        if (!in_input)
-            m->pend_ptr = NULL;
+        body_line(m, p, n, in_input);
         return;
     }
     if (m->state != ST_SKIP && (fi = match_boundary(m, p, n, &closing)) >= 0) {
@@ -553,17 +563,10 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
     case ST_HEADER:
         header_line(m, p, n);
         break;
-    case ST_BODY: {
-        size_t e = eol_length(p, n);
-        emit_pending(m);
-        emit(m, p, n - e);
-        if (!in_input)
-            flush_span(m);
-        hold_pending(m, p + n - e, e);
-        if (!in_input)
-            m->pend_ptr = NULL;
+    case ST_BODY:
+        emit_pending(m); /* this line is no delimiter: the last break is body */
+        body_line(m, p, n, in_input);
         break;
-    }
     case ST_PREAMBLE:
     case ST_EPILOGUE:
     case ST_SKIP:
