@@ -109,3 +109,89 @@ char *ms_test_read_file(const char *path, size_t *len)
     }
     return buf;
 }
+
+/* "KEY[:INDEX]" into e; false if INDEX is out of range. */
+static bool parse_key(ms_test_exception *e, const char *line, size_t klen)
+{
+    char key[sizeof e->key + 16];
+    snprintf(key, sizeof key, "%.*s", (int)klen, line);
+    char *colon = strrchr(key, ':');
+    e->index = 0;
+    if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+        unsigned long v = strtoul(colon + 1, NULL, 10);
+        if (v == 0 || v > 100000)
+            return false;
+        e->index = (unsigned)v;
+        *colon = '\0';
+    }
+    snprintf(e->key, sizeof e->key, "%.255s", key);
+    return true;
+}
+
+void ms_test_exceptions_load(ms_test_exceptions *x, const char *path)
+{
+    size_t len, cap = 0;
+    char *text = ms_test_read_file(path, &len);
+    unsigned lineno = 0;
+
+    x->path = path;
+    x->e = NULL;
+    x->n = 0;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        line += strspn(line, " \t");
+        if (*line == '#' || *line == '\0')
+            continue;
+        if (x->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            x->e = realloc(x->e, cap * sizeof *x->e);
+            assert_non_null(x->e);
+        }
+        ms_test_exception *e = &x->e[x->n++];
+        size_t klen = strcspn(line, " \t");
+        const char *reason = line + klen + strspn(line + klen, " \t");
+        if (!*reason)
+            fail_msg("%s:%u: exception \"%.*s\" has no reason", path, lineno, (int)klen, line);
+        if (!parse_key(e, line, klen))
+            fail_msg("%s:%u: bad part index in \"%.*s\"", path, lineno, (int)klen, line);
+        snprintf(e->reason, sizeof e->reason, "%.255s", reason);
+        e->line = lineno;
+        e->used = false;
+    }
+    free(text);
+}
+
+ms_test_exception *ms_test_exceptions_find(ms_test_exceptions *x, const char *key, unsigned index)
+{
+    for (unsigned i = 0; i < x->n; i++) {
+        ms_test_exception *e = &x->e[i];
+        if (strcmp(e->key, key) == 0 && (e->index == 0 || e->index == index)) {
+            e->used = true;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+unsigned ms_test_exceptions_stale(const ms_test_exceptions *x)
+{
+    unsigned stale = 0;
+    for (unsigned i = 0; i < x->n; i++) {
+        if (!x->e[i].used) {
+            print_error("%s:%u: exception %s:%u matches no difference; remove it\n", x->path,
+                        x->e[i].line, x->e[i].key, x->e[i].index);
+            stale++;
+        }
+    }
+    return stale;
+}
+
+void ms_test_exceptions_free(ms_test_exceptions *x)
+{
+    free(x->e);
+    x->e = NULL;
+    x->n = 0;
+}

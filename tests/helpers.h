@@ -4,6 +4,7 @@
 #ifndef MS_TEST_HELPERS_H
 #define MS_TEST_HELPERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A streaming decoder seen generically: state is a caller-sized blob. */
@@ -25,6 +26,35 @@ typedef struct ms_test_decoder {
  */
 void ms_test_chunked(const char *name, const ms_test_decoder *dec, const char *in, size_t len,
                      const char *want, size_t wantlen);
+
+/*
+ * A reviewed exceptions file of a conformance or differential test: one
+ * entry a line, "KEY[:INDEX]  reason" ('#' comments). KEY names a message
+ * (Maildir names may hold ':' too: only ":digits" at the end is an index);
+ * INDEX is a 1-based part, absent for the whole message. Every entry must
+ * still match a difference: the tests report unused ones as stale.
+ */
+typedef struct ms_test_exception {
+    char key[256];
+    unsigned index; /* 1-based; 0: the whole message */
+    char reason[256];
+    unsigned line;
+    bool used;
+} ms_test_exception;
+
+typedef struct ms_test_exceptions {
+    const char *path;
+    ms_test_exception *e;
+    unsigned n;
+} ms_test_exceptions;
+
+/* Load path (no file: no exceptions); a malformed line fails the test. */
+void ms_test_exceptions_load(ms_test_exceptions *x, const char *path);
+/* The entry covering part index of key (marked used), or NULL. */
+ms_test_exception *ms_test_exceptions_find(ms_test_exceptions *x, const char *key, unsigned index);
+/* Print every unused entry as "path:line: ... remove it"; returns how many. */
+unsigned ms_test_exceptions_stale(const ms_test_exceptions *x);
+void ms_test_exceptions_free(ms_test_exceptions *x);
 
 /* Read a whole file into a malloc'd buffer (NUL-terminated); NULL on error. */
 char *ms_test_read_file(const char *path, size_t *len);

@@ -45,10 +45,9 @@
 
 #include <cmocka.h>
 
-#define CORPUS_DIR     MS_SHARED_DIR "/corpus/mime4j"
-#define EXPECTED_DIR   MS_SHARED_DIR "/conformance/mime4j"
-#define EXCEPTIONS     MS_SOURCE_DIR "/tests/conformance-exceptions.txt"
-#define MAX_EXCEPTIONS 256
+#define CORPUS_DIR   MS_SHARED_DIR "/corpus/mime4j"
+#define EXPECTED_DIR MS_SHARED_DIR "/conformance/mime4j"
+#define EXCEPTIONS   MS_SOURCE_DIR "/tests/conformance-exceptions.txt"
 
 static const char *const folders[] = {"testmsgs", "mimetools-testmsgs"};
 
@@ -140,72 +139,7 @@ static void on_tap(void *ctx, ms_tap_stage stage, const ms_part_info *part, cons
 
 /* ---- the exceptions file ----------------------------------------------- */
 
-typedef struct exception {
-    char name[128];
-    unsigned leaf; /* 1-based; 0: the whole message */
-    char reason[256];
-    unsigned line;
-    bool used;
-} exception;
-
-static exception exceptions[MAX_EXCEPTIONS];
-static unsigned nexceptions;
-
-static void load_exceptions(void)
-{
-    size_t len;
-    char *text = ms_test_read_file(EXCEPTIONS, &len);
-    unsigned lineno = 0;
-
-    nexceptions = 0;
-    if (!text)
-        return; /* no file: no exceptions */
-    for (char *line = text, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        line += strspn(line, " \t");
-        if (*line == '#' || *line == '\0')
-            continue;
-        if (nexceptions == MAX_EXCEPTIONS)
-            fail_msg("%s:%u: more than %d exceptions", EXCEPTIONS, lineno, MAX_EXCEPTIONS);
-        exception *e = &exceptions[nexceptions++];
-        size_t klen = strcspn(line, " \t");
-        char key[160];
-        snprintf(key, sizeof key, "%.*s", (int)klen, line);
-        const char *reason = line + klen;
-        reason += strspn(reason, " \t");
-        if (!*reason)
-            fail_msg("%s:%u: exception \"%s\" has no reason", EXCEPTIONS, lineno, key);
-        char *colon = strchr(key, ':');
-        e->leaf = 0;
-        if (colon) {
-            char *end;
-            unsigned long v = strtoul(colon + 1, &end, 10);
-            if (*end || v == 0 || v > 100000)
-                fail_msg("%s:%u: bad leaf index in \"%s\"", EXCEPTIONS, lineno, key);
-            e->leaf = (unsigned)v;
-            *colon = '\0';
-        }
-        snprintf(e->name, sizeof e->name, "%.127s", key);
-        snprintf(e->reason, sizeof e->reason, "%s", reason);
-        e->line = lineno;
-        e->used = false;
-    }
-    free(text);
-}
-
-/* The exception covering leaf leaf_index (1-based) of message name, or NULL. */
-static exception *find_exception(const char *name, unsigned leaf_index)
-{
-    for (unsigned i = 0; i < nexceptions; i++) {
-        exception *e = &exceptions[i];
-        if (strcmp(e->name, name) == 0 && (e->leaf == 0 || e->leaf == leaf_index))
-            return e;
-    }
-    return NULL;
-}
+static ms_test_exceptions exceptions;
 
 /* ---- mime4j's expected leaves ------------------------------------------ */
 
@@ -308,7 +242,7 @@ static bool verbose(void)
 static void difference(tally *t, const char *folder, const char *name, unsigned leaf_index,
                        const char *what)
 {
-    exception *e = find_exception(name, leaf_index);
+    ms_test_exception *e = ms_test_exceptions_find(&exceptions, name, leaf_index);
     if (e) {
         e->used = true;
         t->excepted++;
@@ -405,7 +339,7 @@ static void test_mime4j_conformance(void **state)
     tally t = {0};
     (void)state;
 
-    load_exceptions();
+    ms_test_exceptions_load(&exceptions, EXCEPTIONS);
     for (size_t f = 0; f < sizeof folders / sizeof folders[0]; f++) {
         char dir[1024];
         struct dirent **names;
@@ -418,14 +352,8 @@ static void test_mime4j_conformance(void **state)
         }
         free(names);
     }
-    unsigned stale = 0;
-    for (unsigned i = 0; i < nexceptions; i++) {
-        if (!exceptions[i].used) {
-            print_error("%s:%u: exception %s:%u matches no difference; remove it\n", EXCEPTIONS,
-                        exceptions[i].line, exceptions[i].name, exceptions[i].leaf);
-            stale++;
-        }
-    }
+    unsigned stale = ms_test_exceptions_stale(&exceptions);
+    ms_test_exceptions_free(&exceptions);
     print_message("mime4j conformance: %u messages, %u leaves: %u matched, %u excepted, "
                   "%u differ; %u stale exceptions\n",
                   t.messages, t.leaves, t.matched, t.excepted, t.failures, stale);

@@ -75,9 +75,8 @@
 
 #include <cmocka.h>
 
-#define CORPUS_DIR     MS_SHARED_DIR "/corpus"
-#define EXCEPTIONS     MS_SOURCE_DIR "/tests/differential-exceptions.txt"
-#define MAX_EXCEPTIONS 1024
+#define CORPUS_DIR MS_SHARED_DIR "/corpus"
+#define EXCEPTIONS MS_SOURCE_DIR "/tests/differential-exceptions.txt"
 
 /* ---- growable byte buffer ---------------------------------------------- */
 
@@ -313,71 +312,7 @@ static void normalise(buf *b)
 
 /* ---- the exceptions file ----------------------------------------------- */
 
-typedef struct exception {
-    char path[256];
-    unsigned part; /* 1-based text part; 0: the whole message */
-    char reason[256];
-    unsigned line;
-    bool used;
-} exception;
-
-static exception exceptions[MAX_EXCEPTIONS];
-static unsigned nexceptions;
-
-static void load_exceptions(void)
-{
-    size_t len;
-    char *text = ms_test_read_file(EXCEPTIONS, &len);
-    unsigned lineno = 0;
-
-    nexceptions = 0;
-    if (!text)
-        return; /* no file: no exceptions */
-    for (char *line = text, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        line += strspn(line, " \t");
-        if (*line == '#' || *line == '\0')
-            continue;
-        if (nexceptions == MAX_EXCEPTIONS)
-            fail_msg("%s:%u: more than %d exceptions", EXCEPTIONS, lineno, MAX_EXCEPTIONS);
-        exception *e = &exceptions[nexceptions++];
-        size_t klen = strcspn(line, " \t");
-        char key[300];
-        snprintf(key, sizeof key, "%.*s", (int)klen, line);
-        const char *reason = line + klen;
-        reason += strspn(reason, " \t");
-        if (!*reason)
-            fail_msg("%s:%u: exception \"%s\" has no reason", EXCEPTIONS, lineno, key);
-        /* Maildir names hold ':' too: only ":digits" at the end is an index */
-        char *colon = strrchr(key, ':');
-        e->part = 0;
-        if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-            unsigned long v = strtoul(colon + 1, NULL, 10);
-            if (v == 0 || v > 100000)
-                fail_msg("%s:%u: bad text part index in \"%s\"", EXCEPTIONS, lineno, key);
-            e->part = (unsigned)v;
-            *colon = '\0';
-        }
-        snprintf(e->path, sizeof e->path, "%.255s", key);
-        snprintf(e->reason, sizeof e->reason, "%.255s", reason);
-        e->line = lineno;
-        e->used = false;
-    }
-    free(text);
-}
-
-static exception *find_exception(const char *path, unsigned part)
-{
-    for (unsigned i = 0; i < nexceptions; i++) {
-        exception *e = &exceptions[i];
-        if (strcmp(e->path, path) == 0 && (e->part == 0 || e->part == part))
-            return e;
-    }
-    return NULL;
-}
+static ms_test_exceptions exceptions;
 
 /* ---- reporting --------------------------------------------------------- */
 
@@ -431,7 +366,7 @@ static bool verbose(void)
 
 static void difference(const char *rel, unsigned part, const char *what)
 {
-    exception *e = find_exception(rel, part);
+    ms_test_exception *e = ms_test_exceptions_find(&exceptions, rel, part);
     if (e) {
         e->used = true;
         totals.excepted++;
@@ -530,16 +465,10 @@ static int visit(const char *path, const struct stat *st, int flag, struct FTW *
 static void test_gmime_differential(void **state)
 {
     (void)state;
-    load_exceptions();
+    ms_test_exceptions_load(&exceptions, EXCEPTIONS);
     assert_int_equal(nftw(CORPUS_DIR, visit, 16, FTW_PHYS), 0);
-    unsigned stale = 0;
-    for (unsigned i = 0; i < nexceptions; i++) {
-        if (!exceptions[i].used) {
-            print_error("%s:%u: exception %s:%u matches no difference; remove it\n", EXCEPTIONS,
-                        exceptions[i].line, exceptions[i].path, exceptions[i].part);
-            stale++;
-        }
-    }
+    unsigned stale = ms_test_exceptions_stale(&exceptions);
+    ms_test_exceptions_free(&exceptions);
     print_message("GMime differential: %u messages (%u GMime could not parse), %u text parts "
                   "compared: %u equal, %u excepted, %u differ; %u stale exceptions\n",
                   totals.messages, totals.unparsed, totals.parts, totals.equal, totals.excepted,
