@@ -74,7 +74,8 @@ struct ms_scan {
     size_t hist, blen;
     uint64_t base; /* stream offset of tb[hist] */
     uint32_t part_seq, msg_seq;
-    uint64_t pan_seen[MS_SCAN_PAN_SEEN];
+    uint64_t pan_seen[MS_SCAN_PAN_SEEN];    /* digits hashed */
+    int pan_seen_finding[MS_SCAN_PAN_SEEN]; /* its finding, -1 if dropped */
     unsigned npan_seen;
     /* card numbers of this part and the context near them (levels) */
     struct part_pan {
@@ -269,29 +270,33 @@ static void pan_hit(ms_scan *s, unsigned id, size_t end)
         return;
     }
     uint64_t h = hash_digits(digits, n);
+    char masked[MS_PAN_MAX + 1];
+    ms_pan_mask(digits, n, masked);
+    explicit_bzero(digits, sizeof digits);
     for (unsigned i = 0; i < s->npan_seen; i++) {
-        if (s->pan_seen[i] == h) {
-            if (s->rule_part[id] == s->part_seq)
-                s->findings[s->rule_finding[id]].count++;
+        if (s->pan_seen[i] == h) { /* the same number again in this part */
+            if (s->pan_seen_finding[i] >= 0)
+                s->findings[s->pan_seen_finding[i]].count++;
             return;
         }
     }
-    if (s->npan_seen < MS_SCAN_PAN_SEEN)
-        s->pan_seen[s->npan_seen++] = h;
     count_distinct(s, h);
     s->rule_msg[id] = s->msg_seq;
     ms_finding *f = add_finding(s, r, s->eng->cats[r->category].name);
+    if (s->npan_seen < MS_SCAN_PAN_SEEN) {
+        s->pan_seen[s->npan_seen] = h;
+        s->pan_seen_finding[s->npan_seen++] = f ? (int)(f - s->findings) : -1;
+    }
     if (f) {
         s->rule_part[id] = s->part_seq;
         s->rule_finding[id] = (unsigned)(f - s->findings);
         f->offset = s->base + start - s->hist;
         f->level = ms_level_names[MS_LEVEL_LOW];
-        ms_pan_mask(digits, n, f->excerpt);
+        memcpy(f->excerpt, masked, n + 1);
         if (s->npart_pans < MS_SCAN_PAN_SEEN)
             s->part_pans[s->npart_pans++] =
                 (struct part_pan){(unsigned)(f - s->findings), f->offset, s->base + end - s->hist};
     }
-    explicit_bzero(digits, sizeof digits);
 }
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,

@@ -328,6 +328,16 @@ static void test_pci_levels(void **state)
     scan_one(eng, msg, &nf, &r);
     assert_string_equal(r->findings[0].level, "low"); /* context in another part */
 
+    /* a number seen again is counted on its own finding */
+    char pan2[20];
+    visa(2, pan2);
+    visa(1, pan);
+    snprintf(msg, sizeof msg, "Subject: x\n\na %s b %s c %s\n", pan, pan2, pan);
+    scan_one(eng, msg, &nf, &r);
+    assert_int_equal(nf, 2);
+    assert_int_equal(r->findings[0].count, 2);
+    assert_int_equal(r->findings[1].count, 1);
+
     size_t n = (size_t)snprintf(msg, sizeof msg, "Subject: export\n\n");
     for (unsigned i = 1; i <= 11; i++) {
         visa(i, pan);
