@@ -95,7 +95,8 @@ static void print_text(const char *source, const ms_result *r)
             if (f->content_type[0])
                 printf(" (%s%s%s%s)", f->content_type, f->filename[0] ? ", file \"" : "",
                        f->filename, f->filename[0] ? "\"" : "");
-            printf(", byte %llu of its decoded text", (unsigned long long)f->offset);
+            if (strcmp(f->part, "message") != 0)
+                printf(", byte %llu of its decoded text", (unsigned long long)f->offset);
             if (f->count > 1)
                 printf(" (%u times)", f->count);
             if (f->excerpt[0])

@@ -569,6 +569,8 @@ static const struct limit_finding {
     {MS_ANOM_PARTS, "limit.parts", "More MIME parts than the part limit; the rest is unread"},
     {MS_ANOM_HEADER_TRUNCATED, "limit.header_bytes",
      "Header section over the header size limit; the rest is unread"},
+    {MS_ANOM_EMPTY_MULTIPART, "mime.empty_multipart",
+     "A multipart with no part a delimiter opens; what it holds was not read as parts"},
 };
 
 static void add_limit_findings(ms_scan *s)
