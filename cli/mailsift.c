@@ -3,6 +3,8 @@
  *
  *   mailsift scan [--rules DIR] [--config FILE] [--format ndjson|text] PATH...
  *   mailsift rules check [DIR]
+ *   mailsift milter [--config FILE] [--rules DIR] [--foreground]
+ *   mailsift suspend list|clear ADDRESS [--config FILE]
  *   mailsift version
  *
  * Uses the public API (include/mailsift/) only: it reads files, hands their
@@ -11,6 +13,7 @@
  * scan goes on with the others).
  */
 #include "cli.h"
+#include "milter.h"
 
 #include <mailsift/mailsift.h>
 
@@ -23,6 +26,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: mailsift scan [--rules DIR] [--config FILE] [--format ndjson|text] "
                "PATH...\n"
                "       mailsift rules check [--config FILE] [DIR]\n"
+               "       mailsift milter [--config FILE] [--rules DIR] [--foreground]\n"
+               "       mailsift suspend list|clear ADDRESS [--config FILE]\n"
                "       mailsift version\n"
                "\n"
                "scan reads .eml files, directories (recursively, Maildir cur/ and new/)\n"
@@ -91,6 +96,10 @@ int main(int argc, char **argv)
         return ms_cli_scan(argc - 1, argv + 1);
     if (strcmp(argv[1], "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
+    if (strcmp(argv[1], "milter") == 0)
+        return ms_cli_milter(argc - 1, argv + 1);
+    if (strcmp(argv[1], "suspend") == 0)
+        return ms_cli_suspend(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("mailsift %s\n", MS_VERSION);
         return 0;

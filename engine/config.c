@@ -21,6 +21,7 @@
 #include "util.h"
 #include "yamldoc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void load_limits(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
@@ -81,10 +82,88 @@ static void load_category_policy(ms_engine *eng, ms_yaml *y, yaml_node_t *key, y
         ms_category_levels(eng, y, v, ci);
 }
 
+/* attachments: limits of the attachment layer (attach_limits.h) and the
+ * type lists; a list given replaces the built-in one. */
+static bool load_str_list(ms_yaml *y, yaml_node_t *n, const char *key, char ***out, unsigned *nout)
+{
+    if (n->type != YAML_SEQUENCE_NODE) {
+        ms_yaml_error(y, n, MS_ERR_CONFIG, "attachments.%s: expected a list of strings", key);
+        return false;
+    }
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    char **list = calloc(cnt ? cnt : 1, sizeof *list);
+    unsigned k = 0;
+    if (!list)
+        return false;
+    MS_YAML_FOREACH_ITEM(n, it)
+    {
+        const char *s = NULL;
+        yaml_node_t *item = ms_yaml_node(y, *it);
+        if (!ms_yaml_get_str(y, item, key, &s) || !(list[k] = strdup(s)))
+            break;
+        for (char *c = list[k]; *c; c++)
+            *c = (char)ms_lower((unsigned char)*c);
+        k++;
+    }
+    if (k != cnt) {
+        for (unsigned i = 0; i < k; i++)
+            free(list[i]);
+        free(list);
+        return false;
+    }
+    for (unsigned i = 0; i < *nout; i++)
+        free((*out)[i]);
+    free(*out);
+    *out = list;
+    *nout = k;
+    return true;
+}
+
+static void load_attachments(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
+{
+    static const char *const keys[] = {
+        "max_bytes", "archive_members", "archive_bytes",   "archive_ratio",     "archive_depth",
+        "time_ms",   "pdf_pages",       "dangerous_types", "script_extensions", NULL};
+    ms_attach_limits *l = &eng->attach.limits;
+    yaml_node_t *v;
+    long x;
+
+    if (!ms_yaml_check_map(y, n, "attachments", keys))
+        return;
+    if ((v = ms_yaml_get(y, n, "max_bytes")) &&
+        ms_yaml_get_long(y, v, "attachments.max_bytes", 1, MS_ATTACH_MAX_BYTES_MAX, &x))
+        l->max_bytes = (size_t)x;
+    if ((v = ms_yaml_get(y, n, "archive_members")) &&
+        ms_yaml_get_long(y, v, "attachments.archive_members", 1, 10000000, &x))
+        l->members = (unsigned)x;
+    if ((v = ms_yaml_get(y, n, "archive_bytes")) &&
+        ms_yaml_get_long(y, v, "attachments.archive_bytes", 1, 1L << 40, &x))
+        l->archive_bytes = (uint64_t)x;
+    if ((v = ms_yaml_get(y, n, "archive_ratio")) &&
+        ms_yaml_get_long(y, v, "attachments.archive_ratio", 1, 1000000, &x))
+        l->ratio = (unsigned)x;
+    if ((v = ms_yaml_get(y, n, "archive_depth")) &&
+        ms_yaml_get_long(y, v, "attachments.archive_depth", 0, MS_ATTACH_DEPTH_MAX, &x))
+        l->depth = (unsigned)x;
+    if ((v = ms_yaml_get(y, n, "time_ms")) &&
+        ms_yaml_get_long(y, v, "attachments.time_ms", 0, 3600000, &x))
+        l->time_ms = (unsigned)x;
+    if ((v = ms_yaml_get(y, n, "pdf_pages")) &&
+        ms_yaml_get_long(y, v, "attachments.pdf_pages", 1, 10000000, &x))
+        l->pdf_pages = (unsigned)x;
+    if ((v = ms_yaml_get(y, n, "dangerous_types")))
+        load_str_list(y, v, "dangerous_types", &eng->attach.dangerous_types,
+                      &eng->attach.ndangerous_types);
+    if ((v = ms_yaml_get(y, n, "script_extensions")))
+        load_str_list(y, v, "script_extensions", &eng->attach.script_exts,
+                      &eng->attach.nscript_exts);
+}
+
 bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx, ms_error *first,
                     unsigned *nerrors)
 {
-    static const char *const keys[] = {"limits", "categories", NULL};
+    static const char *const keys[] = {
+        "limits", "categories", "internal_domains", "policy", "milter", "attachments", NULL};
     ms_yaml y = {0};
     yaml_node_t *root, *v;
 
@@ -101,6 +180,9 @@ bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx,
                     MS_YAML_FOREACH_PAIR(v, p)
                 load_category_policy(eng, &y, ms_yaml_node(&y, p->key), ms_yaml_node(&y, p->value));
             }
+            ms_policy_config_load(eng, &y, root);
+            if ((v = ms_yaml_get(&y, root, "attachments")))
+                load_attachments(eng, &y, v);
         }
     }
     ms_yaml_free(&y);

@@ -31,6 +31,9 @@ static void free_engine(ms_engine *eng)
     free(eng->headers);
     hs_free_scratch(eng->scratch);
     hs_free_database(eng->db);
+    ms_yara_free(eng);
+    ms_attach_conf_fini(&eng->attach);
+    ms_policy_conf_free(&eng->policy);
     free(eng);
 }
 
@@ -78,6 +81,7 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
     }
     atomic_init(&eng->refs, 1);
     ms_limits_default(&eng->limits);
+    ms_attach_conf_init(&eng->attach);
     int u = ms_engine_add_category(eng, MS_CATEGORY_UNSCANNABLE,
                                    "Content that could not be scanned (a limit was reached)", 0,
                                    MS_ACTION_QUARANTINE);
@@ -98,6 +102,9 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
                              &nerrors);
     if (ok)
         ok = ms_match_compile(eng, opts->on_error, opts->on_error_ctx, &first, &nerrors);
+    /* YARA after the YAML rulesets: its rules name their categories */
+    ok &=
+        ms_yara_compile(eng, opts->rules_dir, opts->on_error, opts->on_error_ctx, &first, &nerrors);
     if (!ok || nerrors) {
         if (err)
             *err = first;

@@ -5,7 +5,9 @@
 #ifndef MS_ENGINE_H
 #define MS_ENGINE_H
 
+#include "attach.h"
 #include "limits.h"
+#include "policy.h"
 #include "yamldoc.h"
 
 #include <mailsift/mailsift.h>
@@ -82,6 +84,11 @@ struct ms_engine {
     double compile_ms;
     ms_limits limits;
     unsigned cat_unscannable;
+    /* attachments (attach.c): limits and type lists, compiled YARA rules */
+    ms_attach_conf attach;
+    struct YR_RULES *yara; /* NULL: no *.yar in the rules directory */
+    bool yara_initialized;
+    ms_policy_conf policy; /* internal_domains, policy:, milter: (policy.h) */
 };
 
 /* rules.c: load every *.yaml in dir (sorted) into eng; errors through y. */
@@ -102,6 +109,9 @@ int ms_engine_add_category(ms_engine *eng, const char *name, const char *descrip
 /* config.c: apply mailsift.yaml (limits, policy) to eng. */
 bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx, ms_error *first,
                     unsigned *nerrors);
+
+/* policy_config.c: the internal_domains, policy and milter sections. */
+void ms_policy_config_load(ms_engine *eng, ms_yaml *y, yaml_node_t *root);
 
 /* match.c: compile all rules into one streaming database. */
 bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first,

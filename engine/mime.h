@@ -27,8 +27,8 @@ typedef struct ms_mime_entity {
     char type[128];  /* lower-case "type/subtype"; text/plain if absent */
     char charset[MS_CHARSET_NAME_MAX];
     char boundary[MS_BOUNDARY_MAX + 2]; /* + 1 byte to tell a longer one */
-    char filename[256]; /* UTF-8, from Content-Disposition or Content-Type name */
-    char encoding[32];  /* lower-case Content-Transfer-Encoding, "" if none */
+    char filename[256];                 /* UTF-8, from Content-Disposition or Content-Type name */
+    char encoding[32];                  /* lower-case Content-Transfer-Encoding, "" if none */
     ms_cte cte;
     bool attachment; /* Content-Disposition: attachment */
 } ms_mime_entity;

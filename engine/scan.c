@@ -15,6 +15,7 @@
  * fixed, findings sit in a fixed array (overflow counted), per-rule state
  * is indexed by rule id and invalidated by sequence numbers, not cleared.
  */
+#include "attach.h"
 #include "b64.h"
 #include "charset.h"
 #include "engine.h"
@@ -22,6 +23,7 @@
 #include "mime.h"
 #include "norm.h"
 #include "pan.h"
+#include "policy.h"
 #include "qp.h"
 #include "rfc2047.h"
 #include "scan_internal.h"
@@ -61,6 +63,7 @@ struct ms_scan {
 
     part_state part;
     bool in_part;
+    ms_attach *attach; /* attachments: true type, YARA, archives, documents */
 
     /* text stream */
     bool text_open;
@@ -109,6 +112,10 @@ struct ms_scan {
 
     ms_tap_fn tap;
     void *tap_ctx;
+
+    /* envelope facts and encryption, valid while their sequence is msg_seq */
+    ms_envelope env;
+    uint32_t env_seq, encrypted_seq;
 };
 
 static void tap(ms_scan *s, ms_tap_stage stage, const void *data, size_t len)
@@ -458,10 +465,12 @@ static void on_part_begin(void *ctx, const ms_mime_entity *ent)
     p->ent = *ent;
     p->is_text = strncmp(ent->type, "text/", 5) == 0;
     p->is_html = strcmp(ent->type, "text/html") == 0;
+    s->encrypted_seq = ms_policy_encrypted_type(ent->type) ? s->msg_seq : s->encrypted_seq;
     set_info(p);
     ms_b64_init(&p->b64);
     ms_qp_init(&p->qp);
     s->in_part = true;
+    ms_attach_begin(s->attach, ent, p->is_text);
     tap(s, MS_TAP_PART_BEGIN, NULL, 0);
     if (!p->is_text)
         return;
@@ -506,6 +515,7 @@ static void from_utf8(ms_scan *s, const char *u, size_t n, bool last)
 static void decoded(ms_scan *s, const char *data, size_t len)
 {
     tap(s, MS_TAP_DECODED, data, len);
+    ms_attach_feed(s->attach, data, len);
     if (!s->part.is_text || len == 0)
         return;
     from_utf8(s, s->utf8, ms_charset_feed(&s->cs, data, len, s->utf8), false);
@@ -516,8 +526,8 @@ static void on_part_data(void *ctx, const char *data, size_t len)
     ms_scan *s = ctx;
     part_state *p = &s->part;
 
-    if (!p->is_text && !s->tap)
-        return; /* nothing reads a non-text part's bytes yet */
+    if (!p->is_text && !s->tap && !ms_attach_wanted(s->attach))
+        return; /* nothing reads this part's bytes */
     while (len) {
         size_t k = len < MS_SCAN_SLICE ? len : MS_SCAN_SLICE;
         switch (p->ent.cte) {
@@ -555,6 +565,7 @@ static void on_part_end(void *ctx)
         from_utf8(s, s->utf8, u, true);
         text_end(s);
     }
+    s->anomalies |= ms_attach_end(s->attach);
     tap(s, MS_TAP_PART_END, NULL, 0);
     s->in_part = false;
 }
@@ -619,6 +630,7 @@ static void decide(ms_scan *s)
     const ms_engine *eng = s->eng;
     ms_result *res = &s->result;
     size_t ncats = 0, kept = 0;
+    bool encrypted = s->encrypted_seq == s->msg_seq || (s->anomalies & MS_ANOM_ENCRYPTED);
 
     res->verdict = MS_ACTION_ACCEPT;
     for (unsigned c = 0; c < eng->ncats; c++) {
@@ -637,6 +649,11 @@ static void decide(ms_scan *s)
         int level = category_level(s, cat);
         ms_action action =
             level >= 0 && cat->has_level_action[level] ? cat->level_action[level] : cat->action;
+        /* scope and encryption exemption: the category fired but does not
+         * apply to this message; its findings stay visible */
+        if (!ms_policy_applies(&eng->policy, cat->name, s->env_seq == s->msg_seq ? &s->env : NULL,
+                               encrypted))
+            action = MS_ACTION_ACCEPT;
         s->hits[ncats++] = (ms_category_hit){cat->name, score, cat->threshold, action,
                                              level >= 0 ? ms_level_names[level] : ""};
         if (action > res->verdict)
@@ -655,6 +672,12 @@ static void decide(ms_scan *s)
     res->findings_dropped = s->dropped;
     res->categories = s->hits;
     res->ncategories = ncats;
+}
+
+void ms_scan_set_envelope(ms_scan *s, const ms_envelope *env)
+{
+    s->env = *env;
+    s->env_seq = s->msg_seq;
 }
 
 int ms_scan_finish(ms_scan *s, const ms_result **out)
@@ -691,6 +714,7 @@ int ms_scan_feed(ms_scan *s, const void *buf, size_t len)
 void ms_scan_reset(ms_scan *s)
 {
     ms_mime_reset(s->mime);
+    ms_attach_reset(s->attach);
     if (s->text_open || s->err) {
         /* abandoned mid-stream: drop the stream's state without matches */
         hs_reset_stream(s->stream, 0, s->scratch, NULL, NULL);
@@ -801,6 +825,7 @@ void ms_scan_destroy(ms_scan *s)
     if (!s)
         return;
     ms_mime_destroy(s->mime);
+    ms_attach_destroy(s->attach);
     ms_charset_fini(&s->cs);
     if (s->stream)
         hs_close_stream(s->stream, s->scratch, NULL, NULL);
@@ -851,8 +876,9 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->findings = calloc(eng->limits.findings, sizeof *s->findings);
     s->hits = calloc(eng->ncats, sizeof *s->hits);
     s->cat_direct = calloc(eng->ncats, sizeof *s->cat_direct);
-    if (!s->mime || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm || !s->hdr ||
-        !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits ||
+    s->attach = ms_attach_create(eng, s);
+    if (!s->mime || !s->attach || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm ||
+        !s->hdr || !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits ||
         !s->cat_direct)
         goto nomem;
     if (hs_clone_scratch(eng->scratch, &s->scratch) != HS_SUCCESS ||

@@ -87,6 +87,7 @@ const char *ms_anomaly_name(uint32_t bit)
         "header_junk",
         "empty_multipart",
         "boundary_too_long",
+        "encrypted",
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (bit == (1u << i))

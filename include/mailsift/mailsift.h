@@ -102,6 +102,8 @@ enum {
     MS_ANOM_HEADER_JUNK = 1u << 17,       /* a line in a header section that is no field */
     MS_ANOM_EMPTY_MULTIPART = 1u << 18,   /* a multipart that ended with no parts */
     MS_ANOM_BOUNDARY_TOO_LONG = 1u << 19, /* boundary parameter over the limit */
+    MS_ANOM_ENCRYPTED = 1u << 20,         /* an encrypted archive, Office file or PDF
+                                             (its content could not be scanned) */
 };
 
 /* Name of one anomaly bit ("long_line", ...), or NULL for an unknown bit. */

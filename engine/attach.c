@@ -1,0 +1,541 @@
+/*
+ * attach.c - attachments: buffering, true type (libmagic), dangerous types,
+ * dispatch to archives, Office packages and PDFs
+ *
+ * Every non-text part, and every text part that is an attachment (it has a
+ * file name or Content-Disposition: attachment), is kept up to max_bytes
+ * and inspected when it ends:
+ *
+ *   - typed from its content with libmagic (MIME type and description),
+ *     one magic_t per scan;
+ *   - its true type checked against the dangerous-type list (executables,
+ *     scripts, shortcuts, Java archives, installers, disk images); a
+ *     script extension on text (`run.vbs`, `invoice.js`) is a script, since
+ *     Windows runs it by its name; an executable behind a harmless name
+ *     (`invoice.pdf` that is PE) is a finding of its own;
+ *   - scanned with the engine's YARA rules (yara_rules.c);
+ *   - opened when it is an archive, an Office package or a PDF, and text
+ *     found there (or a part whose true type is text) goes through the
+ *     text rules as its own stream, named like `2/report.zip/q3.csv`.
+ *
+ * Limits (attach_limits.h) end the reading of what is past them and add a
+ * finding that names the limit. Encrypted content sets MS_ANOM_ENCRYPTED
+ * and adds a finding of the category `encrypted` (rulesets/attachment.yaml).
+ *
+ * BUGS: the declared Content-Type is compared with the true type only for
+ * executables (a mislabelled image is no policy matter). Text members are
+ * read as UTF-8, UTF-16 with a BOM, or else Latin-1; no other charsets.
+ */
+#include "attach.h"
+#include "engine.h"
+#include "scan_internal.h"
+#include "util.h"
+
+#include <magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define MS_ATTACH_DISCARD 65536 /* bytes read per step from an archive */
+
+struct ms_attach {
+    const ms_engine *eng;
+    ms_scan *scan;
+    magic_t magic;
+    void *yara;
+    /* the MIME part being kept */
+    bool want, is_text;
+    ms_mime_entity ent;
+    /* per nesting level: the object's bytes (level 0: the MIME part) */
+    unsigned char *lvl[MS_ATTACH_DEPTH_MAX + 2];
+    size_t lvlcap[MS_ATTACH_DEPTH_MAX + 2];
+    size_t len;
+    bool truncated;
+    uint64_t out_bytes; /* read out of archives of this MIME part */
+    /* time spent on this message's attachments */
+    uint64_t spent_ns, t0;
+    bool time_hit;
+    uint32_t anomalies;
+    char conv[4 * MS_ATTACH_DISCARD]; /* text converted to UTF-8 */
+};
+
+/* Dangerous true types: libmagic's MIME type and the finding's rule. */
+static const struct danger {
+    const char *type, *rule, *description;
+} dangers[] = {
+    {"application/x-dosexec", "attachment.executable", "A Windows executable or DLL (PE)"},
+    {"application/vnd.microsoft.portable-executable", "attachment.executable",
+     "A Windows executable or DLL (PE)"},
+    {"application/x-msdownload", "attachment.executable", "A Windows executable or DLL (PE)"},
+    {"application/x-executable", "attachment.executable", "An ELF executable"},
+    {"application/x-pie-executable", "attachment.executable", "An ELF executable"},
+    {"application/x-sharedlib", "attachment.executable", "An ELF executable or shared library"},
+    {"application/x-object", "attachment.executable", "An ELF object file"},
+    {"application/x-mach-binary", "attachment.executable", "A Mach-O executable"},
+    {"application/x-mach-o-executable", "attachment.executable", "A Mach-O executable"},
+    {"text/x-shellscript", "attachment.script", "A shell script"},
+    {"text/x-msdos-batch", "attachment.script", "A Windows batch script"},
+    {"application/x-bat", "attachment.script", "A Windows batch script"},
+    {"application/hta", "attachment.script", "An HTML application (HTA)"},
+    {"application/x-ms-shortcut", "attachment.shortcut", "A Windows shortcut (.lnk)"},
+    {"application/java-archive", "attachment.java", "A Java archive"},
+    {"application/x-java-applet", "attachment.java", "A Java class file"},
+    {"application/x-msi", "attachment.installer", "A Windows installer (MSI)"},
+    {"application/x-ms-installer", "attachment.installer", "A Windows installer (MSI)"},
+    {"application/x-iso9660-image", "attachment.disk_image", "A disk image (ISO)"},
+    {"application/x-virtualbox-vhd", "attachment.disk_image", "A disk image (VHD)"},
+    {"application/x-virtualbox-vhdx", "attachment.disk_image", "A disk image (VHDX)"},
+    {"application/x-apple-diskimage", "attachment.disk_image", "A disk image (DMG)"},
+};
+
+/* Extensions a mail client or Windows runs as a script. */
+static const char *const default_script_exts[] = {
+    "bat", "cmd", "ps1", "psm1", "psd1", "vbs", "vbe", "js",      "jse",  "wsf",
+    "wsh", "wsc", "hta", "sh",   "bash", "ksh", "csh", "command", "scpt", "applescript",
+};
+
+/* Names a reader trusts: an executable behind one is disguised. */
+static const char *const harmless_exts[] = {
+    "pdf", "doc", "docx", "xls",  "xlsx", "ppt",  "pptx", "odt", "ods",  "odp", "rtf",
+    "txt", "csv", "jpg",  "jpeg", "png",  "gif",  "bmp",  "tif", "tiff", "mp3", "mp4",
+    "wav", "zip", "htm",  "html", "xml",  "json", "eml",  "msg", "ics",  "vcf",
+};
+
+void ms_attach_conf_init(ms_attach_conf *c)
+{
+    memset(c, 0, sizeof *c);
+    c->limits.max_bytes = MS_ATTACH_MAX_BYTES_DEFAULT;
+    c->limits.members = MS_ATTACH_MEMBERS_DEFAULT;
+    c->limits.archive_bytes = MS_ATTACH_ARCHIVE_BYTES_DEFAULT;
+    c->limits.ratio = MS_ATTACH_RATIO_DEFAULT;
+    c->limits.depth = MS_ATTACH_DEPTH_DEFAULT;
+    c->limits.time_ms = MS_ATTACH_TIME_MS_DEFAULT;
+    c->limits.pdf_pages = MS_ATTACH_PDF_PAGES_DEFAULT;
+}
+
+void ms_attach_conf_fini(ms_attach_conf *c)
+{
+    for (unsigned i = 0; i < c->ndangerous_types; i++)
+        free(c->dangerous_types[i]);
+    free(c->dangerous_types);
+    for (unsigned i = 0; i < c->nscript_exts; i++)
+        free(c->script_exts[i]);
+    free(c->script_exts);
+    c->dangerous_types = c->script_exts = NULL;
+    c->ndangerous_types = c->nscript_exts = 0;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+ms_attach *ms_attach_create(const ms_engine *eng, ms_scan *scan)
+{
+    ms_attach *a = calloc(1, sizeof *a);
+
+    if (!a)
+        return NULL;
+    a->eng = eng;
+    a->scan = scan;
+    /* MAGIC_NO_CHECK_COMPRESS: archives are opened by us, within limits */
+    a->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+    if (!a->magic || magic_load(a->magic, NULL) != 0) {
+        ms_attach_destroy(a);
+        return NULL;
+    }
+    if (eng->yara && !(a->yara = ms_yara_scanner_create(eng))) {
+        ms_attach_destroy(a);
+        return NULL;
+    }
+    return a;
+}
+
+void ms_attach_destroy(ms_attach *a)
+{
+    if (!a)
+        return;
+    if (a->magic)
+        magic_close(a->magic);
+    ms_yara_scanner_destroy(a->yara);
+    for (unsigned i = 0; i < MS_ATTACH_DEPTH_MAX + 2; i++)
+        free(a->lvl[i]);
+    free(a);
+}
+
+void ms_attach_reset(ms_attach *a)
+{
+    a->want = false;
+    a->len = 0;
+    a->spent_ns = 0;
+    a->time_hit = false;
+    a->anomalies = 0;
+}
+
+ms_scan *ms_attach_scan(ms_attach *a)
+{
+    return a->scan;
+}
+
+const ms_attach_limits *ms_attach_get_limits(const ms_attach *a)
+{
+    return &a->eng->attach.limits;
+}
+
+uint64_t *ms_attach_out_bytes(ms_attach *a)
+{
+    return &a->out_bytes;
+}
+
+uint64_t ms_attach_part_bytes(const ms_attach *a)
+{
+    return a->len;
+}
+
+unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, size_t *cap)
+{
+    if (depth > MS_ATTACH_DEPTH_MAX + 1)
+        return NULL;
+    if (need > a->lvlcap[depth]) {
+        size_t n = a->lvlcap[depth] ? a->lvlcap[depth] : 65536;
+        while (n < need)
+            n *= 2;
+        unsigned char *p = realloc(a->lvl[depth], n);
+        if (!p)
+            return NULL;
+        a->lvl[depth] = p;
+        a->lvlcap[depth] = n;
+    }
+    if (cap)
+        *cap = a->lvlcap[depth];
+    return a->lvl[depth];
+}
+
+/* ---- the MIME part ------------------------------------------------------ */
+
+bool ms_attach_begin(ms_attach *a, const ms_mime_entity *ent, bool is_text)
+{
+    a->want = !is_text || ent->attachment || ent->filename[0];
+    a->is_text = is_text;
+    a->len = 0;
+    a->truncated = false;
+    if (a->want)
+        a->ent = *ent;
+    return a->want;
+}
+
+bool ms_attach_wanted(const ms_attach *a)
+{
+    return a->want;
+}
+
+void ms_attach_feed(ms_attach *a, const void *data, size_t len)
+{
+    size_t max = a->eng->attach.limits.max_bytes;
+
+    if (!a->want || len == 0)
+        return;
+    if (len > max - a->len) {
+        a->truncated = true;
+        len = max - a->len;
+        if (len == 0)
+            return;
+    }
+    unsigned char *b = ms_attach_level_buf(a, 0, a->len + len, NULL);
+    if (!b) {
+        a->truncated = true; /* out of memory: what is kept is inspected */
+        return;
+    }
+    memcpy(b + a->len, data, len);
+    a->len += len;
+}
+
+uint32_t ms_attach_end(ms_attach *a)
+{
+    if (!a->want)
+        return 0;
+    a->want = false;
+    a->t0 = now_ns();
+    a->out_bytes = 0;
+    ms_attach_obj o = {a->lvl[0] ? a->lvl[0] : (const unsigned char *)"",
+                       a->len,
+                       a->truncated,
+                       a->ent.id,
+                       a->ent.filename,
+                       a->ent.type,
+                       0,
+                       a->is_text};
+    ms_attach_inspect(a, &o);
+    a->spent_ns += now_ns() - a->t0;
+    uint32_t anom = a->anomalies;
+    a->anomalies = 0;
+    return anom;
+}
+
+/* ---- findings ----------------------------------------------------------- */
+
+void ms_attach_finding(ms_attach *a, const char *cat, const char *rule, const char *description,
+                       const ms_attach_obj *o, const char *excerpt)
+{
+    ms_scan_add_finding(a->scan, cat ? cat : "attachment", rule, description, o->part, o->declared,
+                        o->name, excerpt);
+}
+
+bool ms_attach_time_ok(ms_attach *a, const ms_attach_obj *o)
+{
+    if (a->time_hit)
+        return false;
+    uint64_t spent = a->spent_ns + (now_ns() - a->t0);
+    if (spent <= (uint64_t)a->eng->attach.limits.time_ms * 1000000u)
+        return true;
+    a->time_hit = true;
+    ms_attach_finding(a, NULL, "limit.time",
+                      "Attachments took longer to read than the time limit; the rest is unread", o,
+                      NULL);
+    return false;
+}
+
+void ms_attach_encrypted(ms_attach *a, const ms_attach_obj *o, const char *what)
+{
+    a->anomalies |= MS_ANOM_ENCRYPTED;
+    ms_attach_finding(a, "encrypted", "encrypted",
+                      "Encrypted content (archive, Office file or PDF) that cannot be scanned", o,
+                      what);
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+static bool valid_utf8(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
+        if (k == 0 || (k == 2 && c < 0xC2) || i + k > n)
+            return false;
+        for (size_t j = 1; j < k; j++)
+            if ((p[i + j] & 0xC0) != 0x80)
+                return false;
+        i += k;
+    }
+    return true;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    o[0] = (char)(0xE0 | (cp >> 12));
+    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* Feed text that is not UTF-8: UTF-16 with a BOM, else Latin-1. */
+static void feed_converted(ms_attach *a, const unsigned char *p, size_t n)
+{
+    int utf16 = 0; /* 1: little endian, 2: big endian */
+    if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+        utf16 = 1;
+    else if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF)
+        utf16 = 2;
+    size_t i = utf16 ? 2 : 0;
+    while (i < n) {
+        size_t o = 0;
+        while (i < n && o < sizeof a->conv - 4) {
+            unsigned cp;
+            if (utf16) {
+                if (i + 1 >= n)
+                    break;
+                cp = utf16 == 1 ? (unsigned)(p[i] | p[i + 1] << 8)
+                                : (unsigned)(p[i] << 8 | p[i + 1]);
+                i += 2;
+                if (cp >= 0xD800 && cp <= 0xDFFF)
+                    cp = 0xFFFD; /* surrogates: no card digits there */
+            } else {
+                cp = p[i++];
+            }
+            o += put_utf8(a->conv + o, cp);
+        }
+        ms_scan_text_feed(a->scan, a->conv, o);
+        if (utf16 && i + 1 >= n)
+            break;
+    }
+}
+
+void ms_attach_text(ms_attach *a, const char *part, const ms_attach_obj *o, const char *text,
+                    size_t len)
+{
+    ms_scan_text_begin(a->scan, part, o->declared, o->name);
+    if (valid_utf8((const unsigned char *)text, len))
+        ms_scan_text_feed(a->scan, text, len);
+    else
+        feed_converted(a, (const unsigned char *)text, len);
+    ms_scan_text_end(a->scan);
+}
+
+/* ---- inspection --------------------------------------------------------- */
+
+static const char *extension(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    const char *slash = strrchr(name, '/');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+static const struct danger *dangerous(const ms_attach *a, const char *type)
+{
+    static const struct danger site = {"", "attachment.dangerous_type",
+                                       "A file type the site's configuration lists as dangerous"};
+    const ms_attach_conf *c = &a->eng->attach;
+    const struct danger *d = NULL;
+
+    for (size_t i = 0; i < sizeof dangers / sizeof dangers[0] && !d; i++)
+        if (strcmp(type, dangers[i].type) == 0)
+            d = &dangers[i];
+    if (!c->dangerous_types)
+        return d;
+    if (!in_list(type, (const char *const *)c->dangerous_types, c->ndangerous_types))
+        return NULL;
+    return d ? d : &site;
+}
+
+static bool script_ext(const ms_attach *a, const char *ext)
+{
+    const ms_attach_conf *c = &a->eng->attach;
+    if (c->script_exts)
+        return in_list(ext, (const char *const *)c->script_exts, c->nscript_exts);
+    return in_list(ext, default_script_exts,
+                   sizeof default_script_exts / sizeof default_script_exts[0]);
+}
+
+static bool text_like(const char *type)
+{
+    static const char *const types[] = {
+        "application/json",     "application/xml",    "application/csv", "application/javascript",
+        "application/x-ndjson", "application/x-yaml", "application/sql"};
+    return strncmp(type, "text/", 5) == 0 || in_list(type, types, sizeof types / sizeof types[0]);
+}
+
+static void check_type(ms_attach *a, const ms_attach_obj *o, const char *type, const char *desc)
+{
+    const char *ext = extension(o->name);
+    const struct danger *d = dangerous(a, type);
+    char ex[320];
+
+    if (d) {
+        snprintf(ex, sizeof ex, "%s: %s", type, desc);
+        ms_attach_finding(a, NULL, d->rule, d->description, o, ex);
+        if (strcmp(d->rule, "attachment.executable") == 0 && ext[0] &&
+            in_list(ext, harmless_exts, sizeof harmless_exts / sizeof harmless_exts[0])) {
+            snprintf(ex, sizeof ex, "%s is %s", o->name, type);
+            ms_attach_finding(a, NULL, "attachment.disguised_executable",
+                              "An executable behind a harmless file name or type", o, ex);
+        }
+    } else if (ext[0] && script_ext(a, ext) &&
+               (text_like(type) || strcmp(type, "application/octet-stream") == 0)) {
+        snprintf(ex, sizeof ex, ".%s: %s", ext, desc);
+        ms_attach_finding(a, NULL, "attachment.script",
+                          "A script (Windows runs it by its file name)", o, ex);
+    }
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* What libarchive should open, and as what. */
+static void open_container(ms_attach *a, const ms_attach_obj *o, const char *type)
+{
+    static const char *const archives[] = {"application/zip",
+                                           "application/x-tar",
+                                           "application/x-7z-compressed",
+                                           "application/x-rar",
+                                           "application/vnd.rar",
+                                           "application/x-rar-compressed",
+                                           "application/java-archive",
+                                           "application/x-cpio",
+                                           "application/vnd.ms-cab-compressed",
+                                           "application/x-archive",
+                                           "application/x-iso9660-image"};
+    static const char *const streams[] = {"application/gzip",    "application/x-gzip",
+                                          "application/x-bzip2", "application/x-xz",
+                                          "application/x-lzma",  "application/zstd",
+                                          "application/x-lzip",  "application/x-compress"};
+    bool zip = o->len >= 4 && memcmp(o->data, "PK\003\004", 4) == 0;
+    ms_pkg kind = MS_PKG_ARCHIVE;
+
+    if (zip && memmem(o->data, o->len, "[Content_Types].xml", 19))
+        kind = MS_PKG_OOXML;
+    else if (zip && o->len > 38 + 30 &&
+             memcmp(o->data + 30, "mimetypeapplication/vnd.oasis.", 30) == 0)
+        kind = MS_PKG_ODF;
+    bool archive = zip || starts(type, "application/vnd.openxmlformats-officedocument.") ||
+                   starts(type, "application/vnd.oasis.opendocument.") ||
+                   in_list(type, archives, sizeof archives / sizeof archives[0]);
+    bool stream = in_list(type, streams, sizeof streams / sizeof streams[0]);
+    if (!archive && !stream)
+        return;
+    if (o->depth >= a->eng->attach.limits.depth) {
+        ms_attach_finding(a, NULL, "limit.archive_depth",
+                          "Archives nested deeper than the depth limit; the inner ones are unread",
+                          o, NULL);
+        return;
+    }
+    ms_archive_scan(a, o, kind, stream);
+}
+
+void ms_attach_inspect(ms_attach *a, const ms_attach_obj *o)
+{
+    char type[128], desc[160];
+
+    if (!ms_attach_time_ok(a, o))
+        return;
+    if (o->truncated)
+        ms_attach_finding(a, NULL, "limit.max_bytes",
+                          "An attachment larger than the size limit; only its start was scanned", o,
+                          NULL);
+    magic_setflags(a->magic, MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+    const char *t = magic_buffer(a->magic, o->data, o->len);
+    snprintf(type, sizeof type, "%s", t ? t : "application/octet-stream");
+    magic_setflags(a->magic, MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+    t = magic_buffer(a->magic, o->data, o->len);
+    snprintf(desc, sizeof desc, "%s", t ? t : "data");
+
+    check_type(a, o, type, desc);
+    if (a->yara)
+        ms_yara_scan(a, a->yara, o);
+    if (o->len >= 8 && memcmp(o->data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+        ms_office_ole(a, o);
+    else if (strcmp(type, "application/pdf") == 0 ||
+             (o->len >= 5 && memcmp(o->data, "%PDF-", 5) == 0))
+        ms_pdf_scan(a, o);
+    else if (text_like(type) && !o->text_scanned)
+        ms_attach_text(a, o->part, o, (const char *)o->data, o->len);
+    else
+        open_container(a, o, type);
+}

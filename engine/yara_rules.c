@@ -1,0 +1,242 @@
+/*
+ * yara_rules.c - the site's YARA rules (rulesets/NAME.yar) over attachments
+ *
+ * Every *.yar file of the rules directory (sorted by name) is compiled
+ * once, when the engine is built; the compiled rules are shared read-only
+ * by all scans, each of which owns a YR_SCANNER. Each attachment and
+ * archive member (its first max_bytes) is scanned; a matching rule makes a
+ * finding whose rule is the YARA rule's name and whose category is the
+ * rule's `meta: category = "..."` (default `attachment`), described by its
+ * `meta: description`. A category no ruleset defines is an error at
+ * compile time, naming the file and line of the rule.
+ *
+ * Compile errors are reported like the YAML rulesets' (file:line: message)
+ * through the engine's error callback, so `mailsift rules check` lists them
+ * all. Warnings (slow rules) are not errors.
+ *
+ * BUGS: yr_initialize() is process-wide and reference counted by YARA;
+ * external variables are not set (a rule using one does not compile).
+ */
+#include "attach.h"
+#include "engine.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yara.h>
+
+typedef struct compile_ctx {
+    ms_error_fn fn;
+    void *ctx;
+    ms_error *first;
+    unsigned *nerrors;
+} compile_ctx;
+
+static void report(compile_ctx *c, const char *file, unsigned line, const char *msg)
+{
+    ms_error e;
+    ms_error_set(&e, MS_ERR_RULES, file, line, "%s", msg);
+    if (c->fn)
+        c->fn(c->ctx, &e);
+    if ((*c->nerrors)++ == 0)
+        *c->first = e;
+}
+
+static void on_compile(int level, const char *file, int line, const YR_RULE *rule, const char *msg,
+                       void *user)
+{
+    char m[256];
+    (void)rule;
+    if (level != YARA_ERROR_LEVEL_ERROR)
+        return;
+    snprintf(m, sizeof m, "YARA: %s", msg);
+    report(user, file ? file : "", line > 0 ? (unsigned)line : 0, m);
+}
+
+static int yar_file(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+    return d->d_name[0] != '.' && n > 4 && strcmp(d->d_name + n - 4, ".yar") == 0;
+}
+
+/* Line of "rule NAME" in the files, for an error about a compiled rule. */
+static unsigned rule_line(char **paths, int n, const char *name, const char **file)
+{
+    char line[1024];
+    size_t k = strlen(name);
+    for (int i = 0; i < n; i++) {
+        FILE *f = fopen(paths[i], "r");
+        unsigned no = 0;
+        if (!f)
+            continue;
+        while (fgets(line, sizeof line, f)) {
+            no++;
+            char *r = strstr(line, "rule ");
+            if (r && strncmp(r + 5, name, k) == 0 &&
+                (r[5 + k] == ' ' || r[5 + k] == '{' || r[5 + k] == ':' || r[5 + k] == '\n')) {
+                fclose(f);
+                *file = paths[i];
+                return no;
+            }
+        }
+        fclose(f);
+    }
+    *file = "";
+    return 0;
+}
+
+static bool check_categories(ms_engine *eng, YR_RULES *rules, char **paths, int n, compile_ctx *c)
+{
+    YR_RULE *rule;
+    YR_META *meta;
+    bool ok = true;
+
+    yr_rules_foreach(rules, rule)
+    {
+        yr_rule_metas_foreach(rule, meta)
+        {
+            if (strcmp(meta->identifier, "category") != 0)
+                continue;
+            if (meta->type != META_TYPE_STRING || ms_engine_category(eng, meta->string) < 0) {
+                const char *file;
+                char m[256];
+                unsigned line = rule_line(paths, n, rule->identifier, &file);
+                snprintf(m, sizeof m, "YARA rule %s: category \"%s\" is not defined by any ruleset",
+                         rule->identifier, meta->type == META_TYPE_STRING ? meta->string : "?");
+                report(c, file, line, m);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
+bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx, ms_error *first,
+                     unsigned *nerrors)
+{
+    compile_ctx c = {fn, ctx, first, nerrors};
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, yar_file, alphasort);
+    char **paths = NULL;
+    YR_COMPILER *comp = NULL;
+    bool ok = false;
+
+    if (n <= 0) {
+        free(list);
+        return true; /* no YARA rules: nothing to do */
+    }
+    paths = calloc((size_t)n, sizeof *paths);
+    if (!paths || yr_initialize() != ERROR_SUCCESS)
+        goto nomem;
+    eng->yara_initialized = true;
+    if (yr_compiler_create(&comp) != ERROR_SUCCESS)
+        goto nomem;
+    yr_compiler_set_callback(comp, on_compile, &c);
+    unsigned errors = 0;
+    for (int i = 0; i < n; i++) {
+        if (asprintf(&paths[i], "%s/%s", dir, list[i]->d_name) < 0) {
+            paths[i] = NULL;
+            goto nomem;
+        }
+        FILE *f = fopen(paths[i], "r");
+        if (!f) {
+            report(&c, paths[i], 0, "cannot open YARA rules");
+            errors++;
+            continue;
+        }
+        errors += (unsigned)yr_compiler_add_file(comp, f, NULL, paths[i]);
+        fclose(f);
+        if (errors)
+            break; /* YARA's compiler cannot take more files after an error */
+    }
+    if (errors == 0) {
+        YR_RULES *rules = NULL;
+        if (yr_compiler_get_rules(comp, &rules) != ERROR_SUCCESS)
+            goto nomem;
+        eng->yara = rules;
+        ok = check_categories(eng, rules, paths, n, &c);
+    }
+    goto out;
+nomem:
+    report(&c, dir, 0, "out of memory compiling YARA rules");
+out:
+    if (comp)
+        yr_compiler_destroy(comp);
+    for (int i = 0; i < n; i++) {
+        free(list[i]);
+        if (paths)
+            free(paths[i]);
+    }
+    free(list);
+    free(paths);
+    return ok;
+}
+
+void ms_yara_free(ms_engine *eng)
+{
+    if (eng->yara)
+        yr_rules_destroy(eng->yara);
+    eng->yara = NULL;
+    if (eng->yara_initialized)
+        yr_finalize();
+    eng->yara_initialized = false;
+}
+
+void *ms_yara_scanner_create(const ms_engine *eng)
+{
+    YR_SCANNER *sc = NULL;
+    if (!eng->yara || yr_scanner_create(eng->yara, &sc) != ERROR_SUCCESS)
+        return NULL;
+    return sc;
+}
+
+void ms_yara_scanner_destroy(void *scanner)
+{
+    if (scanner)
+        yr_scanner_destroy(scanner);
+}
+
+typedef struct scan_ctx {
+    ms_attach *a;
+    const ms_attach_obj *o;
+} scan_ctx;
+
+static int on_scan(YR_SCAN_CONTEXT *context, int message, void *data, void *user)
+{
+    scan_ctx *c = user;
+    YR_RULE *rule = data;
+    YR_META *meta;
+    const char *cat = "attachment", *desc = "A YARA rule of the site matched";
+
+    (void)context;
+    if (message != CALLBACK_MSG_RULE_MATCHING)
+        return CALLBACK_CONTINUE;
+    yr_rule_metas_foreach(rule, meta)
+    {
+        if (meta->type != META_TYPE_STRING)
+            continue;
+        if (strcmp(meta->identifier, "category") == 0)
+            cat = meta->string;
+        else if (strcmp(meta->identifier, "description") == 0)
+            desc = meta->string;
+    }
+    ms_attach_finding(c->a, cat, rule->identifier, desc, c->o, rule->identifier);
+    return CALLBACK_CONTINUE;
+}
+
+void ms_yara_scan(ms_attach *a, void *scanner, const ms_attach_obj *o)
+{
+    const ms_attach_limits *l = ms_attach_get_limits(a);
+    scan_ctx c = {a, o};
+    int secs = (int)(l->time_ms / 1000) + 1;
+
+    yr_scanner_set_callback(scanner, on_scan, &c);
+    yr_scanner_set_timeout(scanner, secs);
+    yr_scanner_set_flags(scanner, SCAN_FLAGS_FAST_MODE);
+    int r = yr_scanner_scan_mem(scanner, o->data, o->len);
+    if (r == ERROR_SCAN_TIMEOUT)
+        ms_attach_finding(a, NULL, "limit.time",
+                          "YARA rules took longer than the time limit on an attachment", o, NULL);
+}

@@ -1,0 +1,228 @@
+#!/bin/sh
+# run.sh - the milter under a real Postfix (ctest: milter_postfix)
+#
+#   tests/milter/run.sh BUILD/mailsift SOURCE_DIR
+#
+# Starts a private Postfix on loopback (its own config, queue and data
+# directories, postfix -c DIR) with smtpd_milters pointing at the milter and
+# smtp-sink as the next hop, sends messages with swaks and a raw SMTP
+# client, and asserts what the MTA's client sees. Needs root (Postfix's
+# master runs as root); exits 77 (skipped) otherwise. Takes about a minute.
+set -u
+BIN=$(readlink -f "$1")
+SRC=$(readlink -f "$2")
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: the Postfix integration test needs root (it runs a private Postfix)"
+    exit 77
+fi
+for t in postfix postconf smtp-sink swaks redis-server python3; do
+    command -v $t >/dev/null || { echo "FAIL: $t not installed (scripts/install-deps.sh)"; exit 1; }
+done
+W=$(mktemp -d /tmp/mailsift-milter.XXXXXX)
+chmod 755 "$W"
+BASE=$((20000 + $$ % 20000))
+SMTP_PORT=$BASE SINK_PORT=$((BASE + 1)) MILTER_PORT=$((BASE + 2)) REDIS_PORT=$((BASE + 3))
+. "$SRC/tests/milter/postfix-env.sh"
+FAILS=0 PASSES=0
+MPID= SINKPID= REDISPID=
+
+cleanup() {
+    [ -n "$MPID" ] && kill "$MPID" 2>/dev/null
+    pf_stop
+    [ -n "$SINKPID" ] && kill "$SINKPID" 2>/dev/null
+    [ -n "$REDISPID" ] && kill "$REDISPID" 2>/dev/null
+    wait 2>/dev/null
+    if [ "$FAILS" -eq 0 ]; then rm -rf "$W"; else echo "work directory kept: $W"; fi
+}
+trap cleanup EXIT
+
+ok() { PASSES=$((PASSES + 1)); echo "ok   - $1"; }
+not_ok() { FAILS=$((FAILS + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' "$2" | tail -n 15; }
+# expect NAME FILE PATTERN: FILE holds a line matching PATTERN
+expect() { if grep -Eq -- "$3" "$2"; then ok "$1"; else not_ok "$1 (no /$3/)" "$2"; fi; }
+# everything smtp-sink received, one file
+sink() { cat "$W"/sink/msg* >"$W/sink.out" 2>/dev/null || : >"$W/sink.out"; }
+# wait_for NAME FILE PATTERN: like expect, but give delivery up to 15 s
+wait_for() {
+    for _ in $(seq 150); do sink; grep -Eq -- "$3" "$2" && break; sleep 0.1; done
+    expect "$@"
+}
+expect_not() {
+    sink; if grep -Eq -- "$3" "$2"; then not_ok "$1 (found /$3/)" "$2"; else ok "$1"; fi; }
+
+send() { # send OUT swaks-args...: one message through Postfix
+    out=$1; shift
+    swaks --server 127.0.0.1:$SMTP_PORT --timeout 60 "$@" >"$W/$out" 2>&1
+}
+
+start_milter() { # start_milter CONFIG
+    "$BIN" milter --config "$1" --rules "$W/rules" --foreground >>"$W/milter.log" 2>&1 &
+    MPID=$!
+    for _ in $(seq 50); do
+        grep -q "listening on" "$W/milter.log" 2>/dev/null && [ "$(grep -c listening "$W/milter.log")" -ge "$STARTS" ] && return 0
+        sleep 0.1
+    done
+    echo "milter did not start"; cat "$W/milter.log"; exit 1
+}
+STARTS=0
+restart_milter() { # graceful stop (SIGTERM), start again
+    kill -TERM "$MPID"; wait "$MPID" 2>/dev/null
+    STARTS=$((STARTS + 1)); start_milter "$1"
+}
+
+# ---- fixtures ----------------------------------------------------------
+mkdir -p "$W/rules" "$W/state"
+chown nobody "$W/state"
+cp "$SRC"/rulesets/*.yaml "$W/rules/"
+cp "$SRC"/rulesets/*.yar "$W/rules/" 2>/dev/null
+cp "$SRC/tests/milter/test-rules.yaml" "$W/rules/zz-test.yaml"
+cat >"$W/login_maps" <<'M'
+# address            logins
+alice@example.org    alice@example.org
+@sales.example.org   bob@example.org, carol
+M
+conf() { # conf FILE BACKEND
+    cat >"$1" <<C
+internal_domains: [example.org]
+policy:
+  pci: { reply: "550 5.7.1 Message blocked: payment card number detected" }
+milter:
+  listen: inet:$MILTER_PORT@127.0.0.1
+  user: nobody
+  log: stderr
+  failure_mode: tempfail
+  login_maps: $W/login_maps
+  recipient_limit: 500
+  rate_limit: { messages: 3, window: 3600 }
+  audit_log: $W/state/audit.log
+  pidfile: $W/state/mailsift.pid
+  state: $2
+C
+}
+conf "$W/file.yaml" "{ backend: file, file: $W/state/ratelimit }"
+conf "$W/redis.yaml" "{ backend: redis, host: 127.0.0.1, port: $REDIS_PORT, prefix: \"t$$:\" }"
+
+mkdir -p "$W/sink"; chown postfix "$W/sink"
+smtp-sink -u postfix -D "$W/sink/msg" 127.0.0.1:$SINK_PORT 100 >"$W/sink.log" 2>&1 &
+SINKPID=$!
+pf_setup
+pf_start || { echo "FAIL: postfix did not start"; cat "$W/maillog"; exit 1; }
+STARTS=1
+start_milter "$W/file.yaml"
+sleep 1
+
+# ---- clean and tagged messages are delivered ---------------------------
+send clean.out --from c1@example.org --to r@example.net --h-Subject "lunch" --body "See you at noon."
+expect "clean message accepted" "$W/clean.out" "^<- +250 2.0.0 Ok: queued"
+send tag.out --from c2@example.org --to r@example.net --h-Subject "tagged" --body "MSTAGME marker"
+expect "tagged message accepted" "$W/tag.out" "^<- +250 2.0.0 Ok: queued"
+wait_for "clean message reached the next hop" "$W/sink.out" "See you at noon"
+wait_for "tagged message carries X-Mailsift-Verdict: tag" "$W/sink.out" "^X-Mailsift-Verdict: tag"
+expect "tagged message carries X-Mailsift-Findings" "$W/sink.out" "^X-Mailsift-Findings: test_tag/test.tag@1"
+
+# ---- a card number is refused with the configured 5xx at end of data ---
+send card.out --from c3@example.org --to r@example.net --h-Subject "order" \
+    --body "Card: 4111 1111 1111 1111 exp 12/29"
+expect "card number refused at end of data" "$W/card.out" \
+    "^<\\*\\* +550 5.7.1 Message blocked: payment card number detected"
+expect_not "card number not delivered" "$W/sink.out" "4111 1111"
+expect "audit log masks the card number" "$W/state/audit.log" '"excerpt":"411111\*+1111"'
+expect_not "audit log never holds the card number" "$W/state/audit.log" "4111 ?1111 ?1111 ?1111"
+
+# ---- a quarantined message sits in the hold queue ----------------------
+send hold.out --from c4@example.org --to r@example.net --h-Subject "hold" --body "MSHOLDME please"
+expect "quarantined message accepted" "$W/hold.out" "^<- +250 2.0.0 Ok: queued"
+qid=$(sed -n 's/.*queued as \([0-9A-F]*\).*/\1/p' "$W/hold.out")
+sleep 1
+if [ -n "$qid" ] && [ -f "$W/pf/queue/hold/$qid" ]; then ok "quarantined message $qid in the hold queue"
+else not_ok "quarantined message in the hold queue" "$W/maillog"; fi
+
+# ---- the 501st recipient gets 452 4.5.3 --------------------------------
+rcpts=$(seq 1 501 | sed 's/.*/r&@example.net/' | paste -sd, -)
+send rcpt.out --from c5@example.org --to "$rcpts" --h-Subject "many" --body "hello all"
+n452=$(grep -Ec "^<\*\* +452 4.5.3" "$W/rcpt.out")
+n250=$(grep -c "^<- *250 2.1.5" "$W/rcpt.out")
+if [ "$n452" -eq 1 ] && [ "$n250" -eq 500 ] && grep -B1 "452 4.5.3" "$W/rcpt.out" | grep -q "r501@"; then
+    ok "recipients 1-500 accepted, the 501st got 452 4.5.3"
+else not_ok "501st recipient 452 (250: $n250, 452: $n452)" "$W/rcpt.out"; fi
+
+# ---- a forged From is refused (login from XCLIENT) ---------------------
+send spoof.out --from alice@example.org --to r@example.net --xclient-login alice@example.org \
+    --h-From "The CEO <ceo@example.org>" --h-Subject "wire" --body "please pay"
+expect "forged From refused" "$W/spoof.out" "^<\\*\\* +550 5.7.1 .*sender address not allowed"
+send own.out --from alice@example.org --to r@example.net --xclient-login alice@example.org \
+    --h-From "Alice <alice@example.org>" --h-Subject "own" --body "hi"
+expect "own From accepted" "$W/own.out" "^<- +250 2.0.0 Ok: queued"
+send map.out --from x@sales.example.org --to r@example.net --xclient-login carol \
+    --h-From "x@sales.example.org" --h-Subject "mapped" --body "hi"
+expect "From allowed by the login map (@domain) accepted" "$W/map.out" "^<- +250 2.0.0 Ok: queued"
+
+# ---- rate limit suspends; a restart keeps the suspension ---------------
+ratelimit_case() { # ratelimit_case BACKEND CONFIG SENDER
+    for i in 1 2 3; do send "rl-$1-$i.out" --from "$3" --to r@example.net --body "msg $i"; done
+    send "rl-$1-4.out" --from "$3" --to r@example.net --body "msg 4"
+    if grep -q "^<- *250 2.0.0 Ok: queued" "$W/rl-$1-3.out" && grep -q "451 4.7.1 Sender suspended" "$W/rl-$1-4.out"; then
+        ok "$1: 3 messages accepted, the 4th suspends the sender (451 4.7.1)"
+    else not_ok "$1: rate limit" "$W/rl-$1-4.out"; fi
+    restart_milter "$2"
+    send "rl-$1-5.out" --from "$3" --to r@example.net --body "msg 5"
+    expect "$1: still suspended after a restart" "$W/rl-$1-5.out" "451 4.7.1 Sender suspended"
+    "$BIN" suspend list --config "$2" --rules "$W/rules" >"$W/rl-$1-list.out" 2>&1
+    expect "$1: suspend list shows the sender" "$W/rl-$1-list.out" "^$3	suspended since"
+    "$BIN" suspend clear "$3" --config "$2" --rules "$W/rules" >"$W/rl-$1-clear.out" 2>&1
+    expect "$1: suspend clear" "$W/rl-$1-clear.out" "suspension cleared"
+    send "rl-$1-6.out" --from "$3" --to r@example.net --body "msg 6"
+    expect "$1: accepted again after clear" "$W/rl-$1-6.out" "^<- +250 2.0.0 Ok: queued"
+}
+ratelimit_case file "$W/file.yaml" bulk@example.org
+redis-server --port $REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no >"$W/redis.log" 2>&1 &
+REDISPID=$!
+sleep 0.5
+restart_milter "$W/redis.yaml"
+ratelimit_case redis "$W/redis.yaml" bulk2@example.org
+
+# ---- SIGHUP: a good reload takes effect, a broken one keeps the old ----
+cat >"$W/rules/zz-new.yaml" <<'R'
+rules:
+  - id: test.new
+    category: test_tag
+    description: The word MSNEWWORD
+    pattern: 'MSNEWWORD'
+R
+kill -HUP "$MPID"; sleep 2
+send hup1.out --from h1@example.org --to r@example.net --body "MSNEWWORD here"
+wait_for "SIGHUP loaded a new rule" "$W/sink.out" "^X-Mailsift-Findings: test_tag/test.new@1"
+printf 'rules:\n  - id: test.broken\n    category: test_tag\n    description: x\n    pattern: "(unclosed"\n' >"$W/rules/zz-broken.yaml"
+sed -i 's/MSNEWWORD/MSOTHERWORD/' "$W/rules/zz-new.yaml"
+kill -HUP "$MPID"; sleep 2
+expect "broken rule logged with file:line" "$W/milter.log" "zz-broken.yaml:[0-9]+:"
+expect "broken reload keeps the old engine" "$W/milter.log" "reload failed; still running the previous"
+send hup2.out --from h2@example.org --to r@example.net --body "MSNEWWORD again"
+send hup3.out --from h3@example.org --to r@example.net --body "Card: 4111 1111 1111 1111 exp 12/29"
+sleep 1
+expect "old rules still tag after the broken reload" "$W/hup2.out" "^<- +250 2.0.0 Ok: queued"
+expect "old rules still refuse a card after the broken reload" "$W/hup3.out" "^<\\*\\* +550 5.7.1"
+rm -f "$W/rules/zz-broken.yaml" "$W/rules/zz-new.yaml"
+kill -0 "$MPID" && ok "milter still running after two SIGHUPs" || not_ok "milter died on SIGHUP" "$W/milter.log"
+
+# ---- privileges dropped, pid file written --------------------------------
+if [ "$(stat -c %U /proc/$MPID)" = nobody ]; then ok "privileges dropped to nobody"; else not_ok "privilege drop"; fi
+if [ "$(cat "$W/state/mailsift.pid")" = "$MPID" ]; then ok "pid file holds the pid"; else not_ok "pid file"; fi
+
+# ---- killing the milter mid-message gives the client a 4xx -------------
+python3 "$SRC/tests/milter/slow_client.py" 127.0.0.1 $SMTP_PORT "$MPID" >"$W/kill.out" 2>&1
+expect "milter killed mid-message: client gets 4xx at end of data" "$W/kill.out" "^final: 4[0-9][0-9] "
+expect_not "nothing delivered unscanned" "$W/sink.out" "KILLED-MID-MESSAGE"
+MPID=
+STARTS=$((STARTS + 1)); start_milter "$W/file.yaml"
+send after.out --from k2@example.org --to r@example.net --body "after the restart"
+expect "after a restart mail flows again" "$W/after.out" "^<- +250 2.0.0 Ok: queued"
+
+# ---- SIGTERM: graceful exit, pid file removed ----------------------------
+kill -TERM "$MPID"; wait "$MPID"; rc=$?; MPID=
+if [ $rc -eq 0 ] && [ ! -e "$W/state/mailsift.pid" ]; then ok "SIGTERM: exit 0, pid file removed"; else not_ok "SIGTERM exit ($rc)" "$W/milter.log"; fi
+lines=$(wc -l <"$W/state/audit.log")
+[ "$lines" -ge 20 ] && ok "audit log: $lines JSON lines" || not_ok "audit log lines ($lines)" "$W/state/audit.log"
+
+echo "$PASSES passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]

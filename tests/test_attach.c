@@ -1,0 +1,317 @@
+/*
+ * test_attach.c - the attachment layer (engine/attach.c, archive.c,
+ * office.c, pdf.c, yara_rules.c): true types, YARA, archives, documents,
+ * encryption, and every limit at the limit and one past it.
+ *
+ * Fixtures are built at test time by tests/gen_attach_fixtures.py into
+ * the build tree; the rules are the shipped rulesets plus a test category
+ * `marker` (a CONFIDENTIAL banner line, a sensitivity label property), so
+ * the document paths are checked without depending on the shipped
+ * classification rules.
+ */
+#include "helpers.h"
+
+#include <mailsift/mailsift.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#define FIXTURES MS_BINARY_DIR "/attach-fixtures"
+#define RULES    MS_BINARY_DIR "/attach-rules"
+
+static const char marker_yaml[] = "categories:\n"
+                                  "  - name: marker\n"
+                                  "    description: Test classification markers\n"
+                                  "    action: reject\n"
+                                  "rules:\n"
+                                  "  - id: marker.banner\n"
+                                  "    category: marker\n"
+                                  "    description: A CONFIDENTIAL banner line\n"
+                                  "    pattern: '^CONFIDENTIAL$'\n"
+                                  "    flags: [multiline]\n"
+                                  "  - id: marker.label\n"
+                                  "    category: marker\n"
+                                  "    description: A sensitivity label named Confidential\n"
+                                  "    pattern: 'MSIP_Label_[0-9a-f\\-]+_Name: Confidential'\n";
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (system("python3 " MS_SOURCE_DIR "/tests/gen_attach_fixtures.py " FIXTURES) != 0)
+        return -1;
+    if (system("rm -rf " RULES " && mkdir -p " RULES " && cp " MS_SOURCE_DIR
+               "/rulesets/*.yaml " MS_SOURCE_DIR "/rulesets/*.yar " RULES "/") != 0)
+        return -1;
+    write_file(RULES "/zz-marker.yaml", marker_yaml, strlen(marker_yaml));
+    return 0;
+}
+
+typedef struct got {
+    char cat[32][32], rule[32][64], part[32][64];
+    size_t n;
+    uint32_t anomalies;
+    ms_action verdict;
+} got;
+
+/* Scan fixture NAME with an engine built on config text (NULL: defaults). */
+static void scan_fixture(const char *config, const char *name, got *g)
+{
+    ms_engine_opts o = {.rules_dir = RULES};
+    char cfg[] = MS_BINARY_DIR "/attach-config.yaml", path[512];
+    ms_engine *eng;
+    ms_scan *s;
+    ms_error err;
+    const ms_result *r;
+    size_t len;
+
+    if (config) {
+        write_file(cfg, config, strlen(config));
+        o.config_path = cfg;
+    }
+    int rc = ms_engine_create(&o, &eng, &err);
+    if (rc != MS_OK)
+        fail_msg("engine: %s:%u: %s", err.file, err.line, err.msg);
+    assert_int_equal(ms_scan_create(eng, &s, &err), MS_OK);
+    snprintf(path, sizeof path, FIXTURES "/%s.eml", name);
+    char *msg = ms_test_read_file(path, &len);
+    assert_non_null(msg);
+    assert_int_equal(ms_scan_feed(s, msg, len), MS_OK);
+    assert_int_equal(ms_scan_finish(s, &r), MS_OK);
+    memset(g, 0, sizeof *g);
+    for (size_t i = 0; i < r->nfindings && g->n < 32; i++, g->n++) {
+        snprintf(g->cat[g->n], sizeof g->cat[0], "%s", r->findings[i].category);
+        snprintf(g->rule[g->n], sizeof g->rule[0], "%s", r->findings[i].rule);
+        snprintf(g->part[g->n], sizeof g->part[0], "%s", r->findings[i].part);
+    }
+    g->anomalies = r->anomalies;
+    g->verdict = r->verdict;
+    free(msg);
+    ms_scan_destroy(s);
+    ms_engine_destroy(eng);
+}
+
+static bool has(const got *g, const char *cat, const char *rule, const char *part)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->cat[i], cat) == 0 && (!rule || strcmp(g->rule[i], rule) == 0) &&
+            (!part || strcmp(g->part[i], part) == 0))
+            return true;
+    return false;
+}
+
+static const struct found_case {
+    const char *name, *fixture, *category, *rule, *part;
+} found_cases[] = {
+    {"PE behind a .pdf name is an executable", "pe_renamed", "attachment", "attachment.executable",
+     "2"},
+    {"PE behind a .pdf name is disguised", "pe_renamed", "attachment",
+     "attachment.disguised_executable", "2"},
+    {"PE named .exe", "pe_exe", "attachment", "attachment.executable", "2"},
+    {"ELF by content", "elf", "attachment", "attachment.executable", "2"},
+    {"VBScript by its name on text", "script_vbs", "attachment", "attachment.script", "2"},
+    {"shell script by content", "script_sh", "attachment", "attachment.script", "2"},
+    {"PowerShell by its name", "script_ps1", "attachment", "attachment.script", "2"},
+    {"PowerShell dropper (YARA)", "script_ps1", "attachment", "script_dropper", "2"},
+    {"docx with vbaProject.bin", "macro_docx", "attachment", "attachment.macro", "2"},
+    {"OLE2 with a VBA storage", "macro_ole", "attachment", "attachment.macro", "2"},
+    {"zip holding an .exe", "zip_exe", "attachment", "attachment.executable", "2/setup.exe"},
+    {"card number in a docx", "docx_pan", "pci", "pci.pan", "2"},
+    {"card number in an xlsx", "xlsx_pan", "pci", "pci.pan", "2"},
+    {"card number in an odt", "odt_pan", "pci", "pci.pan", "2"},
+    {"card number in a pdf", "pdf_pan", "pci", "pci.pan", "2"},
+    {"card number in a gzip", "gz_csv", "pci", "pci.pan", "2/cards.csv"},
+    {"card number in a tar", "tar_csv", "pci", "pci.pan", "2/cards.csv"},
+    {"card number in a nested zip", "nested_zip", "pci", "pci.pan",
+     "2/mid.zip/inner.zip/inner.csv"},
+    {"CONFIDENTIAL banner in a docx", "docx_conf", "marker", "marker.banner", "2"},
+    {"CONFIDENTIAL banner in an xlsx", "xlsx_conf", "marker", "marker.banner", "2"},
+    {"CONFIDENTIAL banner in an odt", "odt_conf", "marker", "marker.banner", "2"},
+    {"CONFIDENTIAL banner in a pdf", "pdf_conf", "marker", "marker.banner", "2"},
+    {"sensitivity label in docProps", "msip_docx", "marker", "marker.label", "2/docProps"},
+    {"encrypted zip", "enc_zip", "encrypted", "encrypted", "2"},
+    {"encrypted pdf", "enc_pdf", "encrypted", "encrypted", "2"},
+    {"encrypted OOXML", "enc_office", "encrypted", "encrypted", "2"},
+    {"zip bomb", "bomb", "attachment", "limit.archive_ratio", "2"},
+    {"100,000 members", "many_members", "attachment", "limit.archive_members", "2"},
+    {"HTML smuggling (YARA)", "html_smuggling", "attachment", "html_smuggling", "2"},
+    {"PDF with JavaScript (YARA)", "pdf_js", "attachment", "pdf_javascript_or_launch", "2"},
+};
+
+static void test_found(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof found_cases / sizeof found_cases[0]; i++) {
+        const struct found_case *c = &found_cases[i];
+        got g;
+        scan_fixture(NULL, c->fixture, &g);
+        if (!has(&g, c->category, c->rule, c->part))
+            fail_msg("%s: no %s/%s in part %s (%zu findings)", c->name, c->category, c->rule,
+                     c->part, g.n);
+    }
+}
+
+static void test_encrypted_anomaly(void **state)
+{
+    static const char *const enc[] = {"enc_zip", "enc_pdf", "enc_office"};
+    got g;
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        scan_fixture(NULL, enc[i], &g);
+        assert_true(g.anomalies & MS_ANOM_ENCRYPTED);
+    }
+    scan_fixture(NULL, "benign_zip", &g);
+    assert_false(g.anomalies & MS_ANOM_ENCRYPTED);
+}
+
+static void test_benign(void **state)
+{
+    static const char *const benign[] = {"benign_pdf",   "benign_png",    "benign_jpeg",
+                                         "benign_docx",  "benign_zip",    "blob_1000",
+                                         "five_members", "pdf_two_pages", "one_kib"};
+    (void)state;
+    for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++) {
+        got g;
+        scan_fixture(NULL, benign[i], &g);
+        if (g.n || g.verdict != MS_ACTION_ACCEPT)
+            fail_msg("%s: %zu findings, first %s/%s", benign[i], g.n, g.n ? g.cat[0] : "",
+                     g.n ? g.rule[0] : "");
+    }
+}
+
+static uint64_t fixture_size(const char *name)
+{
+    char path[] = FIXTURES "/sizes.txt", n[64];
+    unsigned long long v;
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    while (fscanf(f, "%63s %llu", n, &v) == 2)
+        if (strcmp(n, name) == 0) {
+            fclose(f);
+            return v;
+        }
+    fclose(f);
+    fail_msg("no size for %s", name);
+    return 0;
+}
+
+/* Each limit: at the limit nothing, one past it the finding. */
+static void limit_case(const char *key, unsigned long long at, const char *fixture,
+                       const char *rule)
+{
+    char cfg[256];
+    got g;
+
+    snprintf(cfg, sizeof cfg, "attachments:\n  %s: %llu\n", key, at);
+    scan_fixture(cfg, fixture, &g);
+    if (has(&g, "attachment", rule, NULL))
+        fail_msg("%s: %llu: %s at the limit", key, at, rule);
+    snprintf(cfg, sizeof cfg, "attachments:\n  %s: %llu\n", key, at - 1);
+    scan_fixture(cfg, fixture, &g);
+    if (!has(&g, "attachment", rule, NULL))
+        fail_msg("%s: %llu: no %s one past the limit", key, at - 1, rule);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    limit_case("max_bytes", 1000, "blob_1000", "limit.max_bytes");
+    limit_case("archive_members", 5, "five_members", "limit.archive_members");
+    limit_case("archive_depth", 3, "nested_zip", "limit.archive_depth");
+    limit_case("archive_bytes", 1000, "one_kib", "limit.archive_bytes");
+    limit_case("pdf_pages", 2, "pdf_two_pages", "limit.pdf_pages");
+    /* the bomb expands to 20 MiB: at the ratio of its size, then one less */
+    uint64_t out = 20u * 1024 * 1024, sent = fixture_size("bomb");
+    limit_case("archive_ratio", (out + sent - 1) / sent, "bomb", "limit.archive_ratio");
+    limit_case("archive_members", 100000, "many_members", "limit.archive_members");
+}
+
+static void test_time_limit(void **state)
+{
+    got g;
+    (void)state;
+    scan_fixture("attachments:\n  time_ms: 0\n", "benign_pdf", &g);
+    assert_true(has(&g, "attachment", "limit.time", "2"));
+    scan_fixture(NULL, "benign_pdf", &g);
+    assert_false(has(&g, "attachment", "limit.time", NULL));
+}
+
+static void test_config_errors(void **state)
+{
+    static const char *const bad[] = {
+        "attachments:\n  max_bytes: 0\n",
+        "attachments:\n  archive_depth: 99\n",
+        "attachments:\n  zip_bombs: 1\n",
+        "attachments:\n  dangerous_types: application/x-dosexec\n",
+    };
+    ms_engine_opts o = {.rules_dir = RULES, .config_path = MS_BINARY_DIR "/attach-bad.yaml"};
+    ms_engine *eng;
+    ms_error err;
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_file(o.config_path, bad[i], strlen(bad[i]));
+        assert_int_equal(ms_engine_create(&o, &eng, &err), MS_ERR_CONFIG);
+        assert_int_equal(err.line, 2);
+    }
+}
+
+static void test_site_lists(void **state)
+{
+    got g;
+    (void)state;
+    /* a site list replaces the built-in one */
+    scan_fixture("attachments:\n  dangerous_types: [image/png]\n", "benign_png", &g);
+    assert_true(has(&g, "attachment", "attachment.dangerous_type", "2"));
+    scan_fixture("attachments:\n  dangerous_types: [image/png]\n", "elf", &g);
+    assert_false(has(&g, "attachment", "attachment.executable", NULL));
+    scan_fixture("attachments:\n  script_extensions: [sh]\n", "script_vbs", &g);
+    assert_false(has(&g, "attachment", "attachment.script", NULL));
+}
+
+static void test_yara_errors(void **state)
+{
+    char dir[] = MS_BINARY_DIR "/attach-badyara";
+    ms_engine_opts o = {.rules_dir = dir};
+    ms_engine *eng;
+    ms_error err;
+    (void)state;
+    assert_int_equal(system("rm -rf " MS_BINARY_DIR "/attach-badyara && mkdir -p " MS_BINARY_DIR
+                            "/attach-badyara && cp " MS_SOURCE_DIR "/rulesets/*.yaml " MS_BINARY_DIR
+                            "/attach-badyara/"),
+                     0);
+    write_file(MS_BINARY_DIR "/attach-badyara/x.yar", "rule a {\n condition:\n  nothing\n}\n", 34);
+    assert_int_equal(ms_engine_create(&o, &eng, &err), MS_ERR_RULES);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.file, "x.yar"));
+    const char *cat = "rule b {\n meta:\n  category = \"nope\"\n condition:\n  true\n}\n";
+    write_file(MS_BINARY_DIR "/attach-badyara/x.yar", cat, strlen(cat));
+    assert_int_equal(ms_engine_create(&o, &eng, &err), MS_ERR_RULES);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.msg, "nope"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_found),      cmocka_unit_test(test_encrypted_anomaly),
+        cmocka_unit_test(test_benign),     cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_time_limit), cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_site_lists), cmocka_unit_test(test_yara_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
