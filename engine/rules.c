@@ -24,6 +24,29 @@
  *       weight: 1
  *       scope: any         # body | header | any
  *       excerpt: text      # or none: the match is itself sensitive
+ *     - id: harassment.profanity
+ *       category: harassment
+ *       words: words/profanity.txt   # a word list instead of (or in) a pattern
+ *       flags: [caseless, word]
+ *
+ * Word lists are data a site extends without editing ours. `words: FILE`
+ * names a file relative to the ruleset's directory, one entry a line;
+ * blank lines and lines starting with '#' are ignored. An entry is a
+ * literal word or phrase (regex characters match themselves, a run of
+ * spaces matches any run of white space, line breaks included), or
+ * `re:REGEX` for a regular expression (obfuscations such as
+ * `re:f[*.]?u[*.]?c[*.]?k`). The rule's pattern is the alternation of the
+ * entries, compiled with the rule's flags; a rule that has a `pattern:` as
+ * well puts the alternation where the pattern says `{words}` (a prefix or
+ * context around the list). If FILE.local exists beside FILE, its entries
+ * are added, and a line `!ENTRY` there removes an entry of ours (written as
+ * in our file). A list with no entries, or a `re:` entry that does not
+ * compile, is an error reported at the word file's line.
+ *
+ * Weights may be negative: a rule for what only looks like a marker (a
+ * legal footer under a CONFIDENTIAL heading) takes back what the marker
+ * rule gave. A category with such rules needs a threshold above 0, and
+ * its rules still count once per message each.
  *
  * Files load in name order; every error is reported with file:line and the
  * loader carries on, so `mailsift rules check` lists them all at once.
@@ -33,6 +56,7 @@
 #include "yamldoc.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +245,229 @@ static char *wrap_word(const char *pattern)
     return p;
 }
 
+/* ---- word lists (`words: FILE`) ------------------------------------------ */
+
+/* Longest line of a word list; a longer one is an error, not cut short. */
+#define MS_WORDS_LINE 1024
+
+typedef struct wordlist {
+    char **text; /* each entry as written (what `!ENTRY` names) */
+    char **re;   /* its regular expression */
+    unsigned n;
+} wordlist;
+
+static void wordlist_free(wordlist *w)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        free(w->text[i]);
+        free(w->re[i]);
+    }
+    free(w->text);
+    free(w->re);
+    memset(w, 0, sizeof *w);
+}
+
+/* words_error - an error about line `line` of word list `file`, counted on
+ * the ruleset that names the list so `rules check` reports it with the rest */
+static void words_error(ms_yaml *y, const char *file, unsigned line, const char *fmt, ...)
+    MS_PRINTF(4, 5);
+static void words_error(ms_yaml *y, const char *file, unsigned line, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    ms_error e;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ms_error_set(&e, MS_ERR_RULES, file, line, "%s", msg);
+    if (y->errors++ == 0)
+        y->first = e;
+    if (y->on_error)
+        y->on_error(y->on_error_ctx, &e);
+}
+
+/* word_regex - the regex of a literal entry: metacharacters escaped, each
+ * run of white space \s+; malloc'd */
+static char *word_regex(const char *w)
+{
+    char *out = malloc(2 * strlen(w) + 1), *o = out;
+
+    if (!out)
+        return NULL;
+    while (*w) {
+        if (*w == ' ' || *w == '\t') {
+            while (*w == ' ' || *w == '\t')
+                w++;
+            *o++ = '\\';
+            *o++ = 's';
+            *o++ = '+';
+            continue;
+        }
+        if (strchr("\\^$.|?*+()[]{}/#-", *w))
+            *o++ = '\\';
+        *o++ = *w++;
+    }
+    *o = '\0';
+    return out;
+}
+
+static bool wordlist_add(wordlist *w, const char *text, char *re)
+{
+    char **t = realloc(w->text, (w->n + 1) * sizeof *t);
+    if (t)
+        w->text = t;
+    char **r = t ? realloc(w->re, (w->n + 1) * sizeof *r) : NULL;
+    if (r)
+        w->re = r;
+    if (!t || !r || !re || !(w->text[w->n] = strdup(text))) {
+        free(re);
+        return false;
+    }
+    w->re[w->n++] = re;
+    return true;
+}
+
+static void wordlist_remove(wordlist *w, const char *text)
+{
+    for (unsigned i = 0; i < w->n;) {
+        if (strcmp(w->text[i], text) == 0) {
+            free(w->text[i]);
+            free(w->re[i]);
+            w->n--;
+            w->text[i] = w->text[w->n];
+            w->re[i] = w->re[w->n];
+        } else {
+            i++;
+        }
+    }
+}
+
+/* words_read - add the entries of one word list file to w (local: the
+ * site's FILE.local, where `!ENTRY` removes). Returns false if the file
+ * cannot be read; bad entries are reported and skipped. */
+static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_flags, wordlist *w)
+{
+    FILE *f = fopen(path, "r");
+    char line[MS_WORDS_LINE + 2];
+    unsigned lineno = 0;
+
+    if (!f)
+        return false;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        lineno++;
+        if (n == sizeof line - 1 && line[n - 1] != '\n') {
+            words_error(y, path, lineno, "line longer than %d bytes", MS_WORDS_LINE);
+            int c;
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+            continue;
+        }
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+                     line[n - 1] == '\t'))
+            line[--n] = '\0';
+        char *e = line;
+        while (*e == ' ' || *e == '\t')
+            e++;
+        if (!*e || *e == '#')
+            continue;
+        if (*e == '!') {
+            if (!local)
+                words_error(y, path, lineno,
+                            "\"!ENTRY\" removes an entry only in a site's .local file");
+            else
+                wordlist_remove(w, e + 1);
+            continue;
+        }
+        if (strncmp(e, "re:", 3) == 0) {
+            hs_expr_info_t *info = NULL;
+            hs_compile_error_t *cerr = NULL;
+            if (hs_expression_info(e + 3, hs_flags, &info, &cerr) != HS_SUCCESS) {
+                words_error(y, path, lineno, "entry \"%.64s\": %s", e,
+                            cerr ? cerr->message : "does not compile");
+                hs_free_compile_error(cerr);
+                continue;
+            }
+            bool empty = info->min_width == 0;
+            free(info);
+            if (empty) {
+                words_error(y, path, lineno, "entry \"%.64s\" matches the empty string", e);
+                continue;
+            }
+            if (!wordlist_add(w, e, dupstr(e + 3)))
+                break;
+        } else if (!wordlist_add(w, e, word_regex(e))) {
+            break;
+        }
+    }
+    fclose(f);
+    return true;
+}
+
+/* words_pattern - the pattern of a rule with `words: file`: the
+ * alternation of its entries, put in place of each {words} of pattern
+ * (or alone when pattern is NULL). NULL after reporting an error. */
+static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const char *file,
+                           const char *pattern, unsigned hs_flags)
+{
+    char path[512], local[520];
+    const char *slash = strrchr(y->path, '/');
+    wordlist w = {0};
+    char *alt = NULL, *out = NULL;
+
+    if (file[0] == '/' || !slash)
+        snprintf(path, sizeof path, "%s", file);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - y->path), y->path, file);
+    if (pattern && !strstr(pattern, "{words}")) {
+        ms_yaml_error(y, v, MS_ERR_RULES,
+                      "rule %s: a pattern used with words: must say where they go ({words})", id);
+        return NULL;
+    }
+    if (!words_read(y, path, false, hs_flags, &w)) {
+        ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: cannot read word list %s", id, path);
+        return NULL;
+    }
+    snprintf(local, sizeof local, "%s.local", path);
+    words_read(y, local, true, hs_flags, &w);
+    if (w.n == 0) {
+        words_error(y, path, 0, "rule %s: the word list has no entries", id);
+        wordlist_free(&w);
+        return NULL;
+    }
+    size_t len = 4;
+    for (unsigned i = 0; i < w.n; i++)
+        len += strlen(w.re[i]) + 1;
+    if ((alt = malloc(len))) {
+        char *o = alt;
+        o += sprintf(o, "(?:");
+        for (unsigned i = 0; i < w.n; i++)
+            o += sprintf(o, "%s%s", i ? "|" : "", w.re[i]);
+        sprintf(o, ")");
+    }
+    wordlist_free(&w);
+    if (!alt || !pattern)
+        return alt;
+    size_t k = 0;
+    for (const char *p = pattern; (p = strstr(p, "{words}")); p += 7)
+        k++;
+    if ((out = malloc(strlen(pattern) + k * strlen(alt) + 1))) {
+        char *o = out;
+        const char *p = pattern, *q;
+        while ((q = strstr(p, "{words}"))) {
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            memcpy(o, alt, strlen(alt));
+            o += strlen(alt);
+            p = q + 7;
+        }
+        strcpy(o, p);
+    }
+    free(alt);
+    return out;
+}
+
 static int find_rule(const ms_engine *eng, const char *id)
 {
     for (unsigned i = 0; i < eng->nrules; i++)
@@ -231,12 +478,14 @@ static int find_rule(const ms_engine *eng, const char *id)
 
 static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
 {
-    static const char *const keys[] = {"id",     "category", "description", "pattern", "flags",
-                                       "weight", "scope",    "validator",   "excerpt", NULL};
+    static const char *const keys[] = {"id",        "category", "description", "pattern",
+                                       "words",     "flags",    "weight",      "scope",
+                                       "validator", "excerpt",  NULL};
     static const char *const scopes[] = {"any", "body", "header", NULL};
     static const char *const validators[] = {"none", "pan", "context", NULL};
     static const char *const excerpts[] = {"text", "none", NULL};
-    const char *id = NULL, *cat = NULL, *desc = NULL, *pattern = NULL;
+    const char *id = NULL, *cat = NULL, *desc = NULL, *pattern = NULL, *words = NULL;
+    char *built = NULL;
     ms_rule r = {0};
     bool word = false;
     long weight = 1;
@@ -264,17 +513,30 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
                       "rule %s: unknown category \"%s\" (define it under categories:)", id, cat);
         return;
     }
-    if (!(v = ms_yaml_get(y, n, "pattern")) || !ms_yaml_get_str(y, v, "pattern", &pattern) ||
-        !*pattern) {
-        ms_yaml_error(y, n, MS_ERR_RULES, "rule %s: \"pattern\" is required", id);
+    if ((v = ms_yaml_get(y, n, "flags")))
+        r.hs_flags = parse_flags(y, v, id, &word);
+    if ((v = ms_yaml_get(y, n, "pattern")) &&
+        (!ms_yaml_get_str(y, v, "pattern", &pattern) || !*pattern)) {
+        ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: \"pattern\" must not be empty", id);
+        return;
+    }
+    if ((v = ms_yaml_get(y, n, "words"))) {
+        if (!ms_yaml_get_str(y, v, "words", &words) || !*words) {
+            ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: \"words\" must name a file", id);
+            return;
+        }
+        if (!(built = words_pattern(y, v, id, words, pattern, r.hs_flags)))
+            return;
+        pattern = built;
+    }
+    if (!pattern) {
+        ms_yaml_error(y, n, MS_ERR_RULES, "rule %s: \"pattern\" or \"words\" is required", id);
         return;
     }
     if ((v = ms_yaml_get(y, n, "description")))
         ms_yaml_get_str(y, v, "description", &desc);
-    if ((v = ms_yaml_get(y, n, "flags")))
-        r.hs_flags = parse_flags(y, v, id, &word);
     if ((v = ms_yaml_get(y, n, "weight")))
-        ms_yaml_get_long(y, v, "weight", 0, 1000000, &weight);
+        ms_yaml_get_long(y, v, "weight", -1000000, 1000000, &weight);
     if ((v = ms_yaml_get(y, n, "scope")))
         parse_enum(y, v, id, "scope", scopes, &scope);
     if ((v = ms_yaml_get(y, n, "validator")))
@@ -282,15 +544,21 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
     if ((v = ms_yaml_get(y, n, "excerpt")))
         parse_enum(y, v, id, "excerpt", excerpts, &excerpt);
 
+    if (weight < 0 && eng->cats[ci].threshold <= 0)
+        ms_yaml_error(y, n, MS_ERR_RULES,
+                      "rule %s: a negative weight needs a threshold above 0 on category %s", id,
+                      cat);
     ms_rule *rules = realloc(eng->rules, (eng->nrules + 1) * sizeof *rules);
     if (!rules) {
         ms_yaml_error(y, n, MS_ERR_NOMEM, "out of memory");
+        free(built);
         return;
     }
     eng->rules = rules;
     r.id = dupstr(id);
     r.description = dupstr(desc ? desc : id);
     r.pattern = word ? wrap_word(pattern) : dupstr(pattern);
+    free(built);
     r.category = (unsigned)ci;
     r.validator = (ms_validator)validator;
     r.weight = (int)weight;

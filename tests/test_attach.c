@@ -55,8 +55,9 @@ static int setup(void **state)
     (void)state;
     if (system("python3 " MS_SOURCE_DIR "/tests/gen_attach_fixtures.py " FIXTURES) != 0)
         return -1;
-    if (system("rm -rf " RULES " && mkdir -p " RULES " && cp " MS_SOURCE_DIR
-               "/rulesets/*.yaml " MS_SOURCE_DIR "/rulesets/*.yar " RULES "/") != 0)
+    /* the shipped rulesets, with the word lists they read */
+    if (system("rm -rf " RULES " && mkdir -p " RULES " && cp -R " MS_SOURCE_DIR "/rulesets/. " RULES
+               "/") != 0)
         return -1;
     write_file(RULES "/zz-marker.yaml", marker_yaml, strlen(marker_yaml));
     return 0;
@@ -291,7 +292,8 @@ static void test_yara_errors(void **state)
     ms_error err;
     (void)state;
     assert_int_equal(system("rm -rf " MS_BINARY_DIR "/attach-badyara && mkdir -p " MS_BINARY_DIR
-                            "/attach-badyara && cp " MS_SOURCE_DIR "/rulesets/*.yaml " MS_BINARY_DIR
+                            "/attach-badyara && cp -R " MS_SOURCE_DIR
+                            "/rulesets/*.yaml " MS_SOURCE_DIR "/rulesets/words " MS_BINARY_DIR
                             "/attach-badyara/"),
                      0);
     write_file(MS_BINARY_DIR "/attach-badyara/x.yar", "rule a {\n condition:\n  nothing\n}\n", 34);
