@@ -6,13 +6,29 @@
 
 #include <mailsift/mailsift.h>
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Build the engine, errors to stderr; 0 or 2. */
 int ms_cli_engine(const char *rules, const char *config, ms_engine **eng);
 
 /* `mailsift scan` (argv[0] is "scan"). */
 int ms_cli_scan(int argc, char **argv);
+
+/* `mailsift sweep` (argv[0] is "sweep"); cli/sweep.c. */
+int ms_cli_sweep(int argc, char **argv);
+
+/* `mailsift rules bench` (argv[0] is "bench"); cli/rules_bench.c. */
+int ms_cli_rules_bench(int argc, char **argv);
+
+/*
+ * The NDJSON line of one message (the scan output contract in DESIGN.md),
+ * without the newline; and the line of a source that could not be scanned.
+ * Both return a malloc'd string, or NULL when out of memory.
+ */
+char *ms_cli_ndjson_result(const char *source, const ms_result *r);
+char *ms_cli_ndjson_error(const char *source, const char *msg);
 
 /*
  * Where messages found under a path go: begin, any number of data calls
@@ -25,6 +41,10 @@ typedef struct ms_source_sink {
     void (*data)(void *ctx, const void *buf, size_t len);
     void (*end)(void *ctx);
     void (*error)(void *ctx, const char *source, const char *msg);
+    /* optional: called at each mbox separator line (file offset off) once
+     * the previous message has ended, with done messages of the file seen;
+     * nonzero stops the read there (sweep checkpoints) */
+    int (*boundary)(void *ctx, uint64_t off, unsigned done);
 } ms_source_sink;
 
 /*
@@ -34,5 +54,25 @@ typedef struct ms_source_sink {
  * recursively; Maildir tmp/ skipped). Returns the number of errors.
  */
 unsigned ms_source_walk(const char *path, const ms_source_sink *sink);
+
+/*
+ * Read one file as ms_source_walk() would. With mbox_offset > 0 the file is
+ * an mbox and reading starts at that offset, which must be the start of a
+ * separator line, with message numbers continuing after mbox_done.
+ */
+unsigned ms_source_read(const char *path, uint64_t mbox_offset, unsigned mbox_done,
+                        const ms_source_sink *sink);
+
+/*
+ * List the files ms_source_walk() would read, in the same order, without
+ * reading them: fn gets each path and its size; sink->error (with sink->ctx)
+ * gets what cannot be listed. Returns the number of errors.
+ */
+typedef void (*ms_source_file_fn)(void *ctx, const char *path, uint64_t size);
+unsigned ms_source_list(const char *path, ms_source_file_fn fn, const ms_source_sink *sink);
+
+/* Does path start like an mbox ("From ")? Is dir a Maildir (has cur/)? */
+bool ms_source_is_mbox(const char *path);
+bool ms_source_is_maildir(const char *dir);
 
 #endif

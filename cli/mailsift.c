@@ -2,7 +2,9 @@
  * mailsift.c - command-line front end
  *
  *   mailsift scan [--rules DIR] [--config FILE] [--format ndjson|text] PATH...
+ *   mailsift sweep [--jobs N] [--report FILE] [--resume CHECKPOINT] PATH...
  *   mailsift rules check [DIR]
+ *   mailsift rules bench [--rules DIR] [--compare DIR2] [--json] CORPUS...
  *   mailsift milter [--config FILE] [--rules DIR] [--foreground]
  *   mailsift suspend list|clear ADDRESS [--config FILE]
  *   mailsift version
@@ -23,16 +25,21 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mailsift scan [--rules DIR] [--config FILE] [--format ndjson|text] "
-               "PATH...\n"
-               "       mailsift rules check [--config FILE] [DIR]\n"
-               "       mailsift milter [--config FILE] [--rules DIR] [--foreground]\n"
-               "       mailsift suspend list|clear ADDRESS [--config FILE]\n"
-               "       mailsift version\n"
-               "\n"
-               "scan reads .eml files, directories (recursively, Maildir cur/ and new/)\n"
-               "and mbox files, and prints one line per message. Exit status: 0 clean,\n"
-               "1 findings, 2 error.\n");
+    fprintf(f,
+            "usage: mailsift scan [--rules DIR] [--config FILE] [--format ndjson|text] "
+            "PATH...\n"
+            "       mailsift sweep [--jobs N] [--report FILE] [--format json|txt|html]\n"
+            "                      [--resume CHECKPOINT] [--rules DIR] [--config FILE] PATH...\n"
+            "       mailsift rules check [--config FILE] [DIR]\n"
+            "       mailsift rules bench [--rules DIR] [--compare DIR2] [--config FILE] [--json]\n"
+            "                            [--passes N] CORPUS...\n"
+            "       mailsift milter [--config FILE] [--rules DIR] [--foreground]\n"
+            "       mailsift suspend list|clear ADDRESS [--config FILE]\n"
+            "       mailsift version\n"
+            "\n"
+            "scan reads .eml files, directories (recursively, Maildir cur/ and new/)\n"
+            "and mbox files, and prints one line per message. Exit status: 0 clean,\n"
+            "1 findings, 2 error.\n");
 }
 
 static void print_error(void *ctx, const ms_error *err)
@@ -60,6 +67,8 @@ static int cmd_rules(int argc, char **argv)
     ms_engine *eng;
     ms_engine_info info;
 
+    if (argc >= 2 && strcmp(argv[1], "bench") == 0)
+        return ms_cli_rules_bench(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "check") != 0) {
         usage(stderr);
         return 2;
@@ -94,6 +103,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "scan") == 0)
         return ms_cli_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "sweep") == 0)
+        return ms_cli_sweep(argc - 1, argv + 1);
     if (strcmp(argv[1], "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
     if (strcmp(argv[1], "milter") == 0)

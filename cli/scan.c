@@ -25,7 +25,7 @@ typedef struct scan_ctx {
     unsigned messages, flagged, errors;
 } scan_ctx;
 
-static void print_ndjson(const char *source, const ms_result *r)
+char *ms_cli_ndjson_result(const char *source, const ms_result *r)
 {
     json_t *o = json_object(), *fs = json_array();
 
@@ -58,10 +58,24 @@ static void print_ndjson(const char *source, const ms_result *r)
         json_object_set_new(o, "anomalies", an);
     }
     char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s;
+}
+
+char *ms_cli_ndjson_error(const char *source, const char *msg)
+{
+    json_t *o = json_pack("{s:s, s:s}", "source", source, "error", msg);
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    return s;
+}
+
+static void print_ndjson(const char *source, const ms_result *r)
+{
+    char *s = ms_cli_ndjson_result(source, r);
     if (s)
         puts(s);
     free(s);
-    json_decref(o);
 }
 
 static void print_text(const char *source, const ms_result *r)
@@ -126,12 +140,10 @@ static void report_error(scan_ctx *c, const char *source, const char *msg)
 {
     fprintf(stderr, "mailsift: %s: %s\n", source, msg);
     if (c->format == FMT_NDJSON) {
-        json_t *o = json_pack("{s:s, s:s}", "source", source, "error", msg);
-        char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+        char *s = ms_cli_ndjson_error(source, msg);
         if (s)
             puts(s);
         free(s);
-        json_decref(o);
     } else {
         printf("%s: error: %s\n", source, msg);
     }
@@ -227,7 +239,7 @@ int ms_cli_scan(int argc, char **argv)
         free(paths);
         return 2;
     }
-    ms_source_sink sink = {&c, on_begin, on_data, on_end, on_error};
+    ms_source_sink sink = {&c, on_begin, on_data, on_end, on_error, NULL};
     for (int i = 0; i < npaths; i++)
         ms_source_walk(paths[i], &sink);
     free(paths);

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ typedef struct mbox_reader {
     bool prev_empty; /* the previous line was empty (or none yet) */
     char *line;      /* a line cut by the chunk end */
     size_t llen;
+    uint64_t pos;      /* file offset of the next byte mbox_feed() takes */
+    uint64_t line_off; /* file offset where the line in line[] starts */
+    bool stop;         /* sink->boundary asked to stop */
 } mbox_reader;
 
 static bool is_from_line(const char *p, size_t n)
@@ -54,7 +58,8 @@ static bool is_escaped_from(const char *p, size_t n)
     return i > 0 && is_from_line(p + i, n - i);
 }
 
-static void mbox_line(mbox_reader *r, const char *p, size_t n)
+/* mbox_line - one whole line of the mbox, starting at file offset off */
+static void mbox_line(mbox_reader *r, const char *p, size_t n, uint64_t off)
 {
     size_t content = n;
     if (content && p[content - 1] == '\n')
@@ -64,6 +69,11 @@ static void mbox_line(mbox_reader *r, const char *p, size_t n)
     if (r->prev_empty && is_from_line(p, content)) {
         if (r->in_msg)
             r->sink->end(r->sink->ctx);
+        r->in_msg = false;
+        if (r->sink->boundary && r->sink->boundary(r->sink->ctx, off, r->n) != 0) {
+            r->stop = true;
+            return;
+        }
         snprintf(r->source, sizeof r->source, "%s:%u", r->path, ++r->n);
         r->sink->begin(r->sink->ctx, r->source);
         r->in_msg = true;
@@ -81,15 +91,17 @@ static void mbox_line(mbox_reader *r, const char *p, size_t n)
 
 static void mbox_feed(mbox_reader *r, const char *buf, size_t len)
 {
-    while (len) {
+    while (len && !r->stop) {
         const char *nl = memchr(buf, '\n', len);
         size_t n = nl ? (size_t)(nl - buf) + 1 : len;
         if (!nl || r->llen) {
             size_t k = n;
+            if (r->llen == 0)
+                r->line_off = r->pos;
             if (r->llen + k > MBOX_LINE_MAX) {
                 /* a huge line cannot be a separator: pass it on */
                 if (r->llen)
-                    mbox_line(r, r->line, r->llen);
+                    mbox_line(r, r->line, r->llen, r->line_off);
                 r->llen = 0;
                 if (r->in_msg)
                     r->sink->data(r->sink->ctx, buf, n);
@@ -98,23 +110,26 @@ static void mbox_feed(mbox_reader *r, const char *buf, size_t len)
                 memcpy(r->line + r->llen, buf, k);
                 r->llen += k;
                 if (nl) {
-                    mbox_line(r, r->line, r->llen);
+                    mbox_line(r, r->line, r->llen, r->line_off);
                     r->llen = 0;
                 }
             }
         } else {
-            mbox_line(r, buf, n);
+            mbox_line(r, buf, n, r->pos);
         }
         buf += n;
         len -= n;
+        r->pos += n;
     }
 }
 
+/* read_mbox - messages of an mbox whose first have bytes (at file offset
+ * start, where message done+1 begins) are in buf; the rest is read from fd */
 static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, char *buf,
-                          size_t have)
+                          size_t have, uint64_t start, unsigned done)
 {
-    mbox_reader r = {sink, path, "", 0, false, true, malloc(MBOX_LINE_MAX), 0};
-    ssize_t got;
+    mbox_reader r = {sink, path, "", done, false, true, malloc(MBOX_LINE_MAX), 0, start, 0, false};
+    ssize_t got = 0;
     unsigned errors = 0;
 
     if (!r.line) {
@@ -122,21 +137,22 @@ static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, 
         return 1;
     }
     mbox_feed(&r, buf, have);
-    while ((got = read(fd, buf, CHUNK)) > 0)
+    while (!r.stop && (got = read(fd, buf, CHUNK)) > 0)
         mbox_feed(&r, buf, (size_t)got);
     if (got < 0) {
         sink->error(sink->ctx, path, strerror(errno));
         errors++;
     }
-    if (r.llen)
-        mbox_line(&r, r.line, r.llen);
+    if (r.llen && !r.stop)
+        mbox_line(&r, r.line, r.llen, r.line_off);
     if (r.in_msg)
         sink->end(sink->ctx);
     free(r.line);
     return errors;
 }
 
-static unsigned read_file(const char *path, const ms_source_sink *sink)
+unsigned ms_source_read(const char *path, uint64_t mbox_offset, unsigned mbox_done,
+                        const ms_source_sink *sink)
 {
     char *buf = malloc(CHUNK);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -150,9 +166,19 @@ static unsigned read_file(const char *path, const ms_source_sink *sink)
         free(buf);
         return 1;
     }
+    if (mbox_offset && lseek(fd, (off_t)mbox_offset, SEEK_SET) < 0) {
+        sink->error(sink->ctx, path, strerror(errno));
+        close(fd);
+        free(buf);
+        return 1;
+    }
     got = read(fd, buf, CHUNK);
-    if (got > 0 && is_from_line(buf, (size_t)got)) {
-        errors = read_mbox(fd, path, sink, buf, (size_t)got);
+    if (mbox_offset && (got <= 0 || !is_from_line(buf, (size_t)got))) {
+        /* the file changed since the offset was taken */
+        sink->error(sink->ctx, path, "no mbox message starts at the resume offset");
+        errors++;
+    } else if (got > 0 && is_from_line(buf, (size_t)got)) {
+        errors = read_mbox(fd, path, sink, buf, (size_t)got, mbox_offset, mbox_done);
     } else if (got >= 0) {
         sink->begin(sink->ctx, path);
         while (got > 0) {
@@ -198,7 +224,13 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static unsigned walk_dir(const char *path, const ms_source_sink *sink)
+/* What to do with each regular file a walk finds. */
+typedef unsigned (*visit_fn)(const char *path, const struct stat *st, const ms_source_sink *sink,
+                             void *vctx);
+
+static unsigned walk(const char *path, const ms_source_sink *sink, visit_fn visit, void *vctx);
+
+static unsigned walk_dir(const char *path, const ms_source_sink *sink, visit_fn visit, void *vctx)
 {
     DIR *d = opendir(path);
     struct dirent *de;
@@ -243,7 +275,7 @@ static unsigned walk_dir(const char *path, const ms_source_sink *sink)
             while (plen > 1 && path[plen - 1] == '/')
                 plen--;
             snprintf(child, sizeof child, "%.*s/%s", (int)plen, path, names[i]);
-            errors += ms_source_walk(child, sink);
+            errors += walk(child, sink, visit, vctx);
         }
         free(names[i]);
     }
@@ -251,7 +283,7 @@ static unsigned walk_dir(const char *path, const ms_source_sink *sink)
     return errors;
 }
 
-unsigned ms_source_walk(const char *path, const ms_source_sink *sink)
+static unsigned walk(const char *path, const ms_source_sink *sink, visit_fn visit, void *vctx)
 {
     struct stat st;
 
@@ -260,8 +292,56 @@ unsigned ms_source_walk(const char *path, const ms_source_sink *sink)
         return 1;
     }
     if (S_ISDIR(st.st_mode))
-        return walk_dir(path, sink);
+        return walk_dir(path, sink, visit, vctx);
     if (!S_ISREG(st.st_mode))
         return 0;
-    return read_file(path, sink);
+    return visit(path, &st, sink, vctx);
+}
+
+static unsigned visit_read(const char *path, const struct stat *st, const ms_source_sink *sink,
+                           void *vctx)
+{
+    (void)st;
+    (void)vctx;
+    return ms_source_read(path, 0, 0, sink);
+}
+
+unsigned ms_source_walk(const char *path, const ms_source_sink *sink)
+{
+    return walk(path, sink, visit_read, NULL);
+}
+
+typedef struct list_ctx {
+    ms_source_file_fn fn;
+    void *ctx;
+} list_ctx;
+
+static unsigned visit_list(const char *path, const struct stat *st, const ms_source_sink *sink,
+                           void *vctx)
+{
+    list_ctx *l = vctx;
+    (void)sink;
+    l->fn(l->ctx, path, (uint64_t)st->st_size);
+    return 0;
+}
+
+unsigned ms_source_list(const char *path, ms_source_file_fn fn, const ms_source_sink *sink)
+{
+    list_ctx l = {fn, sink->ctx};
+    return walk(path, sink, visit_list, &l);
+}
+
+bool ms_source_is_mbox(const char *path)
+{
+    char head[5];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, head, sizeof head) : -1;
+    if (fd >= 0)
+        close(fd);
+    return got == (ssize_t)sizeof head && is_from_line(head, sizeof head);
+}
+
+bool ms_source_is_maildir(const char *dir)
+{
+    return has_cur(dir);
 }

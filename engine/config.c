@@ -21,8 +21,12 @@
 #include "util.h"
 #include "yamldoc.h"
 
+#include <mailsift/sweep.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void load_limits(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
 {
@@ -159,11 +163,124 @@ static void load_attachments(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
                       &eng->attach.nscript_exts);
 }
 
+/* sweep: folder and mailbox limits of `mailsift sweep` (mailsift/sweep.h).
+ * Not kept in the engine: scanning does not use them. */
+static void default_sweep_limits(ms_sweep_limits *l)
+{
+    static const struct {
+        const char *name;
+        uint64_t items;
+    } named[] = {{"inbox", 20000},   {"sent", 20000},    {"deleted", 20000},
+                 {"calendar", 5000}, {"contacts", 5000}, {NULL, 0}};
+
+    memset(l, 0, sizeof *l);
+    l->folder_items = 10000;
+    l->mailbox_bytes = 2ULL * 1024 * 1024 * 1024;
+    for (unsigned i = 0; named[i].name; i++) {
+        snprintf(l->named[i].name, sizeof l->named[i].name, "%s", named[i].name);
+        l->named[i].items = named[i].items;
+        l->nnamed++;
+    }
+}
+
+static void load_sweep(ms_yaml *y, yaml_node_t *n, ms_sweep_limits *l)
+{
+    static const char *const keys[] = {"folder_items", "folders", "mailbox_bytes", NULL};
+    yaml_node_t *v;
+    long x;
+
+    if (!ms_yaml_check_map(y, n, "sweep", keys))
+        return;
+    if ((v = ms_yaml_get(y, n, "folder_items")) &&
+        ms_yaml_get_long(y, v, "sweep.folder_items", 1, 1L << 40, &x))
+        l->folder_items = (uint64_t)x;
+    if ((v = ms_yaml_get(y, n, "mailbox_bytes")) &&
+        ms_yaml_get_long(y, v, "sweep.mailbox_bytes", 1, 1L << 50, &x))
+        l->mailbox_bytes = (uint64_t)x;
+    if (!(v = ms_yaml_get(y, n, "folders")))
+        return;
+    if (v->type != YAML_MAPPING_NODE) {
+        ms_yaml_error(y, v, MS_ERR_CONFIG, "sweep.folders: expected a mapping of name: items");
+        return;
+    }
+    MS_YAML_FOREACH_PAIR(v, p)
+    {
+        yaml_node_t *k = ms_yaml_node(y, p->key);
+        const char *name = ms_yaml_str(k);
+        unsigned i;
+
+        if (!name || !name[0] || strlen(name) >= sizeof l->named[0].name) {
+            ms_yaml_error(y, k, MS_ERR_CONFIG, "sweep.folders: a folder name of 1 to 63 bytes");
+            continue;
+        }
+        if (!ms_yaml_get_long(y, ms_yaml_node(y, p->value), "sweep.folders", 1, 1L << 40, &x))
+            continue;
+        for (i = 0; i < l->nnamed && strcasecmp(l->named[i].name, name) != 0; i++)
+            ;
+        if (i == MS_SWEEP_FOLDER_NAMES_MAX) {
+            ms_yaml_error(y, k, MS_ERR_CONFIG, "sweep.folders: more than %d names",
+                          MS_SWEEP_FOLDER_NAMES_MAX);
+            return;
+        }
+        snprintf(l->named[i].name, sizeof l->named[i].name, "%s", name);
+        for (char *c = l->named[i].name; *c; c++)
+            *c = (char)ms_lower((unsigned char)*c);
+        l->named[i].items = (uint64_t)x;
+        if (i == l->nnamed)
+            l->nnamed++;
+    }
+}
+
+int ms_sweep_limits_load(const char *config_path, ms_sweep_limits *out, ms_error_fn on_error,
+                         void *on_error_ctx, ms_error *err)
+{
+    ms_yaml y = {0};
+    yaml_node_t *root, *v;
+
+    default_sweep_limits(out);
+    if (!config_path)
+        return MS_OK;
+    y.on_error = on_error;
+    y.on_error_ctx = on_error_ctx;
+    if (ms_yaml_load(&y, config_path) && (root = ms_yaml_root(&y)) &&
+        root->type == YAML_MAPPING_NODE && (v = ms_yaml_get(&y, root, "sweep")))
+        load_sweep(&y, v, out);
+    ms_yaml_free(&y);
+    if (y.errors) {
+        if (err)
+            *err = y.first;
+        return y.first.code ? y.first.code : MS_ERR_CONFIG;
+    }
+    return MS_OK;
+}
+
+uint64_t ms_sweep_folder_items(const ms_sweep_limits *l, const char *name)
+{
+    const char *last = name;
+    char low[64];
+    size_t n;
+
+    /* "INBOX", ".Sent", ".Archive.2019" (Maildir++), "Mail/Sent Items" */
+    for (const char *p = name; *p; p++)
+        if ((*p == '/' || *p == '.') && p[1])
+            last = p + 1;
+    for (n = 0; last[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)ms_lower((unsigned char)last[n]);
+    low[n] = 0;
+    for (unsigned i = 0; i < l->nnamed; i++) {
+        size_t k = strlen(l->named[i].name);
+        if (strncmp(low, l->named[i].name, k) == 0 && (low[k] == 0 || low[k] == ' '))
+            return l->named[i].items;
+    }
+    return l->folder_items;
+}
+
 bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx, ms_error *first,
                     unsigned *nerrors)
 {
-    static const char *const keys[] = {
-        "limits", "categories", "internal_domains", "policy", "milter", "attachments", NULL};
+    static const char *const keys[] = {"limits", "categories", "internal_domains",
+                                       "policy", "milter",     "attachments",
+                                       "sweep",  NULL};
     ms_yaml y = {0};
     yaml_node_t *root, *v;
 
@@ -183,6 +300,11 @@ bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx,
             ms_policy_config_load(eng, &y, root);
             if ((v = ms_yaml_get(&y, root, "attachments")))
                 load_attachments(eng, &y, v);
+            if ((v = ms_yaml_get(&y, root, "sweep"))) {
+                ms_sweep_limits sl;
+                default_sweep_limits(&sl);
+                load_sweep(&y, v, &sl); /* checked here; used by `mailsift sweep` */
+            }
         }
     }
     ms_yaml_free(&y);

@@ -26,3 +26,15 @@ add_test(NAME eval_dev
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/eval_dev.sh $<TARGET_FILE:mailsift>
                  ${MS_SHARED_DIR}/eval-dev ${CMAKE_BINARY_DIR}/eval-dev.ndjson)
 set_tests_properties(eval_dev PROPERTIES TIMEOUT 600)
+
+# `mailsift sweep` over generated stores (tests/sweep/gen_store.py): exact
+# counts, folder limits, an unreadable item, SIGKILL/SIGTERM and resume.
+add_test(NAME sweep
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_sweep.sh $<TARGET_FILE:mailsift>
+                 ${CMAKE_SOURCE_DIR})
+set_tests_properties(sweep PROPERTIES TIMEOUT 300)
+# The HTML sweep report in headless Chromium (skipped without chromium).
+add_test(NAME sweep_html
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_sweep_html.sh $<TARGET_FILE:mailsift>
+                 ${CMAKE_SOURCE_DIR})
+set_tests_properties(sweep_html PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
