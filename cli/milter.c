@@ -12,7 +12,12 @@
  *   MAIL FROM  declared SIZE=, rate limit and suspension
  *   RCPT TO    recipient limit (452 4.5.3 for the one over it)
  *   end of header  From/Sender against the authenticated login
- *   end of message content verdict, actual size
+ *   end of message content verdict, actual size; the disclaimer's new body
+ *
+ * Disclaimer: when the config has one, header and body bytes also go to an
+ * ms_disclaimer, which keeps the rewritten body (memory, then a temporary
+ * file) only for messages with an external recipient; at end of message an
+ * accepted, tagged or quarantined message gets it by smfi_replacebody.
  *
  * Threads: libmilter runs a thread per MTA connection. One compiled engine
  * is shared read-only; each connection owns a scan (scratch, buffers) made
@@ -62,6 +67,8 @@ static const char *config_path, *rules_dir;
 typedef struct conn {
     ms_engine *eng; /* the engine of scan */
     ms_scan *scan;
+    ms_disclaimer *disc;   /* eng has a disclaimer: the body rewriter */
+    bool disc_on, chgbody; /* this message gets it; the MTA may replace bodies */
     bool in_message, headers_fed, refused;
     bool leadspc; /* header values carry their leading space (both ways) */
     char sender[512], login[256], client[64];
@@ -161,8 +168,10 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
     conn *c = smfi_getpriv(ctx);
     if (!c && (c = calloc(1, sizeof *c)))
         smfi_setpriv(ctx, c);
-    if (c)
+    if (c) {
         c->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
+        c->chgbody = (f0 & SMFIF_CHGBODY) != 0;
+    }
     smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} {mail_addr} {client_addr}");
     smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_addr}");
     smfi_setsymlist(ctx, SMFIM_EOM, "i");
@@ -185,16 +194,28 @@ static conn *begin_message(SMFICTX *ctx)
     }
     end_message(c);
     if (c->eng != eng) { /* first message, or a reload happened */
+        ms_milter_conf mc;
         ms_scan_destroy(c->scan);
+        ms_disclaimer_destroy(c->disc);
         ms_engine_destroy(c->eng);
         c->scan = NULL;
+        c->disc = NULL;
         c->eng = eng;
         if (ms_scan_create(eng, &c->scan, &err) != MS_OK)
             return NULL;
+        ms_policy_milter_conf(eng, &mc);
+        if (mc.disclaimer[0] && ms_disclaimer_create(eng, &c->disc) != MS_OK) {
+            ms_scan_destroy(c->scan);
+            c->scan = NULL;
+            return NULL;
+        }
     } else {
         ms_engine_destroy(eng); /* c->eng holds one already */
         ms_scan_reset(c->scan);
+        if (c->disc)
+            ms_disclaimer_reset(c->disc);
     }
+    c->disc_on = c->disc != NULL; /* until end of header tells */
     c->in_message = true;
     atomic_fetch_add(&in_flight, 1);
     c->headers_fed = c->refused = c->have_from = c->have_sender = false;
@@ -262,6 +283,15 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
     return SMFIS_CONTINUE;
 }
 
+/* Message bytes to the scan, and to the disclaimer while it may apply. */
+static int feed(conn *c, const void *buf, size_t len)
+{
+    int rc = ms_scan_feed(c->scan, buf, len);
+    if (rc == MS_OK && c->disc_on)
+        rc = ms_disclaimer_feed(c->disc, buf, len);
+    return rc;
+}
+
 static void keep_address(char *dst, bool *have, const char *value)
 {
     size_t n = strlen(dst);
@@ -283,14 +313,14 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
     double t = now_ns();
     /* the field as it was: value keeps its leading space (HDR_LEADSPC) or
      * gets one; folded lines keep their line breaks */
-    int rc = ms_scan_feed(c->scan, name, strlen(name));
+    int rc = feed(c, name, strlen(name));
     if (rc == MS_OK)
-        rc = ms_scan_feed(c->scan, value[0] == ' ' || value[0] == '\t' ? ":" : ": ",
-                          value[0] == ' ' || value[0] == '\t' ? 1 : 2);
+        rc = feed(c, value[0] == ' ' || value[0] == '\t' ? ":" : ": ",
+                  value[0] == ' ' || value[0] == '\t' ? 1 : 2);
     if (rc == MS_OK)
-        rc = ms_scan_feed(c->scan, value, strlen(value));
+        rc = feed(c, value, strlen(value));
     if (rc == MS_OK)
-        rc = ms_scan_feed(c->scan, "\r\n", 2);
+        rc = feed(c, "\r\n", 2);
     c->scan_ns += now_ns() - t;
     c->headers_fed = true;
     return rc == MS_OK ? SMFIS_CONTINUE : fail(ctx, c, ms_strerror(rc));
@@ -313,7 +343,13 @@ static sfsistat on_eoh(SMFICTX *ctx)
     }
     ms_envelope env = {.recipients = c->rcpts, .external_recipients = c->external};
     ms_scan_set_envelope(c->scan, &env);
-    int rc = ms_scan_feed(c->scan, "\r\n", 2);
+    if (c->disc_on && !ms_disclaimer_check(c->eng, &env))
+        c->disc_on = false; /* internal mail: no copy of the body kept */
+    if (c->disc_on && !c->chgbody) {
+        ms_milter_log(LOG_WARNING, "the MTA does not allow body changes: no disclaimer");
+        c->disc_on = false;
+    }
+    int rc = feed(c, "\r\n", 2);
     return rc == MS_OK ? SMFIS_CONTINUE : fail(ctx, c, ms_strerror(rc));
 }
 
@@ -324,7 +360,7 @@ static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
     if (!c || !c->scan)
         return fail(ctx, c, "body outside a message");
     double t = now_ns();
-    int rc = ms_scan_feed(c->scan, chunk, len);
+    int rc = feed(c, chunk, len);
     c->scan_ns += now_ns() - t;
     return rc == MS_OK ? SMFIS_CONTINUE : fail(ctx, c, ms_strerror(rc));
 }
@@ -340,6 +376,23 @@ static void add_headers(SMFICTX *ctx, const conn *c, const ms_result *res)
         snprintf(value, sizeof value, "%s%s", sp, ms_policy_findings_line(res, line, sizeof line));
         smfi_addheader(ctx, "X-Mailsift-Findings", value);
     }
+}
+
+/* The disclaimer's new body, if it changed anything. MS_OK or MS_ERR_*. */
+static int add_disclaimer(SMFICTX *ctx, conn *c)
+{
+    unsigned char buf[65536];
+    bool changed;
+    size_t n;
+
+    if (!c->disc_on)
+        return MS_OK;
+    int rc = ms_disclaimer_finish(c->disc, &changed);
+    while (rc == MS_OK && changed &&
+           (rc = ms_disclaimer_read(c->disc, buf, sizeof buf, &n)) == MS_OK && n > 0)
+        if (smfi_replacebody(ctx, buf, (int)n) != MI_SUCCESS)
+            rc = MS_ERR_IO;
+    return rc;
 }
 
 static sfsistat on_eom(SMFICTX *ctx)
@@ -359,6 +412,10 @@ static sfsistat on_eom(SMFICTX *ctx)
         audit(ctx, c, "reject", &r, res);
         end_message(c);
         return refuse(ctx, &r);
+    }
+    if (res->verdict != MS_ACTION_REJECT && (rc = add_disclaimer(ctx, c)) != MS_OK) {
+        end_message(c);
+        return fail(ctx, c, "cannot add the disclaimer");
     }
     ms_policy_verdict_reply(c->eng, res, &r);
     audit(ctx, c, ms_action_name(res->verdict), &r, res);
@@ -398,6 +455,7 @@ static sfsistat on_close(SMFICTX *ctx)
     if (c) {
         end_message(c);
         ms_scan_destroy(c->scan);
+        ms_disclaimer_destroy(c->disc);
         ms_engine_destroy(c->eng);
         free(c);
         smfi_setpriv(ctx, NULL);

@@ -95,6 +95,34 @@ void ms_policy_failure_reply(const ms_engine *eng, ms_reply *reply);
  * "pci/pci.pan@2 411111******1111; ...", cut at size. Returns out. */
 const char *ms_policy_findings_line(const ms_result *res, char *out, size_t size);
 
+/*
+ * Disclaimer (milter.disclaimer): a site text appended to every inline
+ * text/plain and text/html part of a message with a recipient outside
+ * internal_domains; signed and encrypted messages are left alone. The
+ * message is fed as the scan is (header fields, blank line, body; any
+ * chunking) and the new body is read back after finish. Output beyond
+ * 1 MiB is kept in an unlinked temporary file ($TMPDIR, else /tmp); at
+ * most milter.size_limit (plus 1 MiB) is kept, a bigger message is left
+ * unchanged. One message at a time; ms_disclaimer_reset() between them.
+ *
+ * check:   does eng have a disclaimer and env an external recipient?
+ * create:  a rewriter for eng's text (eng must outlive it). MS_ERR_NOMEM.
+ * feed:    MS_OK, MS_ERR_NOMEM or MS_ERR_IO (temporary file).
+ * finish:  *changed tells whether the body was rewritten (false: signed,
+ *          no text part, too big); then read the new body.
+ * read:    up to size bytes of the new body into buf, *n of them; *n 0 at
+ *          the end. MS_OK or MS_ERR_IO.
+ */
+typedef struct ms_disclaimer ms_disclaimer;
+
+bool ms_disclaimer_check(const ms_engine *eng, const ms_envelope *env);
+int ms_disclaimer_create(const ms_engine *eng, ms_disclaimer **out);
+void ms_disclaimer_reset(ms_disclaimer *d);
+int ms_disclaimer_feed(ms_disclaimer *d, const void *buf, size_t len);
+int ms_disclaimer_finish(ms_disclaimer *d, bool *changed);
+int ms_disclaimer_read(ms_disclaimer *d, void *buf, size_t size, size_t *n);
+void ms_disclaimer_destroy(ms_disclaimer *d);
+
 /* The daemon's settings (mailsift.yaml `milter:`), defaults filled in.
  * Strings point into the engine and live as long as it. */
 typedef enum ms_state_backend {

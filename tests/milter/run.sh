@@ -73,8 +73,7 @@ restart_milter() { # graceful stop (SIGTERM), start again
 # ---- fixtures ----------------------------------------------------------
 mkdir -p "$W/rules" "$W/state"
 chown nobody "$W/state"
-cp "$SRC"/rulesets/*.yaml "$W/rules/"
-cp "$SRC"/rulesets/*.yar "$W/rules/" 2>/dev/null
+cp -R "$SRC"/rulesets/. "$W/rules/" # word lists in rulesets/words/ too
 cp "$SRC/tests/milter/test-rules.yaml" "$W/rules/zz-test.yaml"
 cat >"$W/login_maps" <<'M'
 # address            logins
@@ -217,6 +216,26 @@ MPID=
 STARTS=$((STARTS + 1)); start_milter "$W/file.yaml"
 send after.out --from k2@example.org --to r@example.net --body "after the restart"
 expect "after a restart mail flows again" "$W/after.out" "^<- +250 2.0.0 Ok: queued"
+
+# ---- disclaimer: external mail gets it, valid MIME; internal and signed not
+DISC="Mailsift test disclaimer: this e-mail left example.org."
+conf "$W/disc.yaml" "{ backend: file, file: $W/state/ratelimit }"
+printf '  disclaimer: "%s"\n' "$DISC" >>"$W/disc.yaml"
+restart_milter "$W/disc.yaml"
+CHECK="python3 $SRC/tests/milter/check_disclaimer.py"
+disclaimer_case() { # disclaimer_case NAME SUBJECT added|unchanged [ORIGINAL]
+    for _ in $(seq 150); do sink; grep -q "^Subject: $2" "$W/sink.out" && break; sleep 0.1; done
+    if $CHECK "$W/sink.out" "$2" "$DISC" "$3" ${4:-} >"$W/$2.check" 2>&1; then ok "$1"; else not_ok "$1" "$W/$2.check"; fi
+}
+send disc1.out --from d1@example.org --to r@example.net --data "$SRC/tests/milter/disclaimer-multipart.eml"
+expect "multipart message to an external recipient accepted" "$W/disc1.out" "^<- +250 2.0.0 Ok: queued"
+disclaimer_case "disclaimer once in each text part (QP plain, base64 HTML), not in the attachment; valid MIME" disclaimer-multipart added
+send disc2.out --from d2@example.org --to r@example.net,s@example.org --h-Subject disclaimer-plain --body "One line, no MIME."
+disclaimer_case "disclaimer added to a plain message with one external recipient" disclaimer-plain added
+send disc3.out --from d3@example.org --to s@example.org,t@dept.example.org --h-Subject disclaimer-internal --body "Internal only."
+disclaimer_case "internal mail (subdomain too) left without the disclaimer" disclaimer-internal unchanged
+send disc4.out --from d4@example.org --to r@example.net --data "$SRC/tests/milter/disclaimer-signed.eml"
+disclaimer_case "signed message left unchanged byte for byte" disclaimer-signed unchanged "$SRC/tests/milter/disclaimer-signed.eml"
 
 # ---- SIGTERM: graceful exit, pid file removed ----------------------------
 kill -TERM "$MPID"; wait "$MPID"; rc=$?; MPID=
