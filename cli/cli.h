@@ -13,6 +13,10 @@
 /* Build the engine, errors to stderr; 0 or 2. */
 int ms_cli_engine(const char *rules, const char *config, ms_engine **eng);
 
+/* The same, choosing whether to use the per-user database cache (rule
+ * checks and benchmarks compile, scans load when they can). */
+int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_engine **eng);
+
 /* `mailsift scan` (argv[0] is "scan"). */
 int ms_cli_scan(int argc, char **argv);
 

@@ -19,9 +19,11 @@
 
 #include <mailsift/mailsift.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -49,9 +51,39 @@ static void print_error(void *ctx, const ms_error *err)
     fprintf(stderr, "mailsift: %s\n", ms_error_format(err, buf, sizeof buf));
 }
 
+/* Where compiled databases are cached: $MAILSIFT_CACHE_DIR (empty: no
+ * cache), else $XDG_CACHE_HOME/mailsift, else ~/.cache/mailsift. */
+static const char *cache_dir(char *buf, size_t size)
+{
+    const char *env = getenv("MAILSIFT_CACHE_DIR"), *base = getenv("XDG_CACHE_HOME");
+
+    if (env)
+        return env[0] ? env : NULL;
+    if (base && base[0] == '/') {
+        snprintf(buf, size, "%s/mailsift", base);
+        return buf;
+    }
+    if (!(base = getenv("HOME")) || base[0] != '/')
+        return NULL;
+    snprintf(buf, size, "%s/.cache", base);
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return NULL;
+    snprintf(buf, size, "%s/.cache/mailsift", base);
+    return buf;
+}
+
 int ms_cli_engine(const char *rules, const char *config, ms_engine **eng)
 {
-    ms_engine_opts opts = {.rules_dir = rules, .config_path = config, .on_error = print_error};
+    return ms_cli_engine_ex(rules, config, true, eng);
+}
+
+int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_engine **eng)
+{
+    char dir[4096];
+    ms_engine_opts opts = {.rules_dir = rules,
+                           .config_path = config,
+                           .on_error = print_error,
+                           .cache_dir = use_cache ? cache_dir(dir, sizeof dir) : NULL};
     ms_error err = {0};
 
     if (ms_engine_create(&opts, eng, &err) != MS_OK) {
@@ -85,7 +117,7 @@ static int cmd_rules(int argc, char **argv)
             return 2;
         }
     }
-    if (ms_cli_engine(dir, config, &eng) != 0)
+    if (ms_cli_engine_ex(dir, config, false, &eng) != 0) /* check compiles, always */
         return 1;
     ms_engine_get_info(eng, &info);
     printf("%s: %u rules in %u categories compiled in %.1f ms; database %zu bytes, "

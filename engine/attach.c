@@ -148,6 +148,10 @@ ms_attach *ms_attach_create(const ms_engine *eng, ms_scan *scan)
         ms_attach_destroy(a);
         return NULL;
     }
+    /* Types are told by their first bytes: reading megabytes (libmagic's
+     * default) per attachment, twice, cost more than everything else. */
+    size_t bytes_max = MS_ATTACH_MAGIC_BYTES;
+    magic_setparam(a->magic, MAGIC_PARAM_BYTES_MAX, &bytes_max);
     if (eng->yara && !(a->yara = ms_yara_scanner_create(eng))) {
         ms_attach_destroy(a);
         return NULL;

@@ -47,6 +47,11 @@
 /* [pdf_pages] Pages of one PDF whose text is extracted. */
 #define MS_ATTACH_PDF_PAGES_DEFAULT 2000
 
+/* Bytes libmagic reads to type an attachment (not settable: a tuning of
+ * the library). Magic entries look at the first few KiB; OOXML and ODF
+ * are told by member names near the start of the zip. */
+#define MS_ATTACH_MAGIC_BYTES (256 * 1024)
+
 typedef struct ms_attach_limits {
     size_t max_bytes;
     unsigned members;

@@ -101,7 +101,8 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
         ok &= ms_config_load(eng, opts->config_path, opts->on_error, opts->on_error_ctx, &first,
                              &nerrors);
     if (ok)
-        ok = ms_match_compile(eng, opts->on_error, opts->on_error_ctx, &first, &nerrors);
+        ok = ms_match_compile(eng, opts->cache_dir, opts->on_error, opts->on_error_ctx, &first,
+                              &nerrors);
     /* YARA after the YAML rulesets: its rules name their categories */
     ok &=
         ms_yara_compile(eng, opts->rules_dir, opts->on_error, opts->on_error_ctx, &first, &nerrors);
@@ -136,4 +137,5 @@ void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info)
     info->database_size = eng->db_size;
     info->stream_size = eng->stream_size;
     info->compile_ms = eng->compile_ms;
+    info->from_cache = eng->from_cache;
 }

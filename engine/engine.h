@@ -82,6 +82,7 @@ struct ms_engine {
     hs_scratch_t *scratch; /* prototype cloned by each scan */
     size_t db_size, stream_size;
     double compile_ms;
+    bool from_cache;
     ms_limits limits;
     unsigned cat_unscannable;
     /* attachments (attach.c): limits and type lists, compiled YARA rules */
@@ -114,7 +115,7 @@ bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx,
 void ms_policy_config_load(ms_engine *eng, ms_yaml *y, yaml_node_t *root);
 
 /* match.c: compile all rules into one streaming database. */
-bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first,
-                      unsigned *nerrors);
+bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
+                      ms_error *first, unsigned *nerrors);
 
 #endif

@@ -4,12 +4,89 @@
  * Each rule is first checked on its own with hs_expression_info() so that
  * every bad pattern is reported at its rule's file:line (hs_compile_multi
  * stops at the first). The expression id of a pattern is its rule index.
+ *
+ * With a cache directory, the compiled database is serialised there under
+ * a 128-bit key made of Hyperscan's version and every pattern, flag and id,
+ * and loaded instead of compiled when the key matches (a daemon restart or
+ * a `mailsift scan` pays ~0.5 s of compile otherwise). A cache file that
+ * does not deserialise (another CPU, a damaged file) is ignored.
  */
 #include "engine.h"
 #include "util.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#define MS_CACHE_MAX (512u * 1024 * 1024) /* larger files are not ours */
+
+static void mix(uint64_t h[2], const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h[0] = (h[0] ^ b[i]) * 1099511628211ULL;
+        h[1] = (h[1] ^ b[i]) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
+    }
+}
+
+/* The cache file for this rule set: DIR/hs-KEY.db. */
+static void cache_path(const ms_engine *eng, const char *dir, char *out, size_t cap)
+{
+    uint64_t h[2] = {1469598103934665603ULL, 0x84222325cbf29ce4ULL};
+    const char *v = hs_version();
+    mix(h, v, strlen(v) + 1);
+    for (unsigned i = 0; i < eng->nrules; i++) {
+        mix(h, eng->rules[i].pattern, strlen(eng->rules[i].pattern) + 1);
+        mix(h, &eng->rules[i].hs_flags, sizeof eng->rules[i].hs_flags);
+        mix(h, &i, sizeof i);
+    }
+    snprintf(out, cap, "%s/hs-%016llx%016llx.db", dir, (unsigned long long)h[0],
+             (unsigned long long)h[1]);
+}
+
+static bool cache_load(ms_engine *eng, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    char *buf = NULL;
+    bool ok = false;
+
+    if (!f)
+        return false;
+    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= MS_CACHE_MAX &&
+        (buf = malloc((size_t)st.st_size)) &&
+        fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
+        ok = hs_deserialize_database(buf, (size_t)st.st_size, &eng->db) == HS_SUCCESS;
+    free(buf);
+    fclose(f);
+    return ok;
+}
+
+/* Write atomically: a reader sees the old file, none, or the whole new one. */
+static void cache_store(const ms_engine *eng, const char *dir, const char *path)
+{
+    char *bytes = NULL, tmp[4200];
+    size_t len = 0;
+    FILE *f;
+
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return;
+    if (hs_serialize_database(eng->db, &bytes, &len) != HS_SUCCESS)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    if ((f = fopen(tmp, "wb"))) {
+        bool ok = fwrite(bytes, 1, len, f) == len;
+        ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+        ok &= fclose(f) == 0;
+        if (!ok || rename(tmp, path) != 0)
+            unlink(tmp);
+    }
+    free(bytes);
+}
 
 static void report(ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors, const ms_rule *r,
                    const char *what, const char *msg)
@@ -47,17 +124,45 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
     return ok;
 }
 
-bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors)
+/* The database is there: scratch and sizes. */
+static bool finish_db(ms_engine *eng, const struct timespec *t0, ms_error_fn fn, void *ctx,
+                      ms_error *first, unsigned *nerrors)
+{
+    struct timespec t1;
+
+    if (hs_alloc_scratch(eng->db, &eng->scratch) != HS_SUCCESS) {
+        report(fn, ctx, first, nerrors, NULL, "rulesets", "cannot allocate scratch");
+        return false;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    eng->compile_ms =
+        (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+    hs_database_size(eng->db, &eng->db_size);
+    hs_stream_size(eng->db, &eng->stream_size);
+    return true;
+}
+
+bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
+                      ms_error *first, unsigned *nerrors)
 {
     const char **exprs;
     unsigned *flags, *ids;
     hs_compile_error_t *cerr = NULL;
-    struct timespec t0, t1;
+    struct timespec t0;
+    char path[4096];
     bool ok = false;
 
     if (eng->nrules == 0) {
         report(fn, ctx, first, nerrors, NULL, "rulesets", "no rules defined");
         return false;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (cache_dir && cache_dir[0]) {
+        cache_path(eng, cache_dir, path, sizeof path);
+        if (cache_load(eng, path)) { /* these exact rules compiled before */
+            eng->from_cache = true;
+            return finish_db(eng, &t0, fn, ctx, first, nerrors);
+        }
     }
     if (!check_each(eng, fn, ctx, first, nerrors))
         return false;
@@ -70,22 +175,15 @@ bool ms_match_compile(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first
             flags[i] = eng->rules[i].hs_flags;
             ids[i] = i;
         }
-        clock_gettime(CLOCK_MONOTONIC, &t0);
         if (hs_compile_multi(exprs, flags, ids, eng->nrules, HS_MODE_STREAM, NULL, &eng->db,
                              &cerr) != HS_SUCCESS) {
             const ms_rule *r = cerr && cerr->expression >= 0 ? &eng->rules[cerr->expression] : NULL;
             report(fn, ctx, first, nerrors, r, "rulesets",
                    cerr ? cerr->message : "database does not compile");
             hs_free_compile_error(cerr);
-        } else if (hs_alloc_scratch(eng->db, &eng->scratch) != HS_SUCCESS) {
-            report(fn, ctx, first, nerrors, NULL, "rulesets", "cannot allocate scratch");
-        } else {
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            eng->compile_ms =
-                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-            hs_database_size(eng->db, &eng->db_size);
-            hs_stream_size(eng->db, &eng->stream_size);
-            ok = true;
+        } else if ((ok = finish_db(eng, &t0, fn, ctx, first, nerrors)) && cache_dir &&
+                   cache_dir[0]) {
+            cache_store(eng, cache_dir, path);
         }
     }
     free(exprs);

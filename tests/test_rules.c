@@ -264,6 +264,54 @@ static void test_disabled_rules(void **state)
     assert_non_null(strstr(es.text, "no rule \"demo.nosuch\" to leave out"));
 }
 
+/* The compiled database is cached by a hash of the rules: the same rules
+ * load it, changed rules compile anew, a damaged file is ignored. */
+static void test_database_cache(void **state)
+{
+    char cache[600], cmd[700];
+    ms_engine *eng;
+    ms_engine_info info;
+    ms_error err;
+    size_t nf;
+    (void)state;
+    fresh_dir();
+    write_file("base.yaml", base);
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    ms_engine_opts opts = {.rules_dir = dir, .cache_dir = cache};
+
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_false(info.from_cache);
+    ms_engine_destroy(eng);
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_true(info.from_cache);
+    /* the loaded database matches as the compiled one did */
+    assert_int_equal(scan_one(eng, "Subject: x\n\na SECRET plan\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    ms_engine_destroy(eng);
+
+    char changed[sizeof base + 16];
+    snprintf(changed, sizeof changed, "%s", base);
+    *strstr(changed, "'secret'") = '\0'; /* the first rule's pattern, the rest dropped */
+    strcat(changed, "'hidden'\n");
+    write_file("base.yaml", changed);
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_false(info.from_cache); /* a changed rule is a new key */
+    assert_int_equal(scan_one(eng, "Subject: x\n\nhidden\n", &nf, NULL), MS_ACTION_QUARANTINE);
+    release();
+    ms_engine_destroy(eng);
+
+    snprintf(cmd, sizeof cmd, "for f in '%s'/hs-*.db; do printf junk > \"$f\"; done", cache);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_false(info.from_cache); /* damaged: compiled instead */
+    ms_engine_destroy(eng);
+}
+
 /* A Visa test number 4000 0000 0000 0NNC with a valid check digit C. */
 static void visa(unsigned nn, char out[20])
 {
@@ -368,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_rules_behave),
         cmocka_unit_test(test_pci_levels),
         cmocka_unit_test(test_disabled_rules),
+        cmocka_unit_test(test_database_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,6 +172,11 @@ typedef struct ms_engine_opts {
     void *on_error_ctx;
     const char *const *disabled_rules; /* optional, NULL-terminated: rule ids left
                                           out (rule benchmarks); unknown ids are errors */
+    const char *cache_dir;             /* optional: keep compiled databases here, keyed by
+                                          a hash of the rules, so a restart skips the
+                                          compile; created (mode 0700) if missing. It must
+                                          be writable by this user only: a database read
+                                          from it is trusted. */
 } ms_engine_opts;
 
 /*
@@ -194,7 +199,8 @@ typedef struct ms_engine_info {
     unsigned categories;  /* categories defined */
     size_t database_size; /* bytes of the compiled database */
     size_t stream_size;   /* bytes of stream state per scan */
-    double compile_ms;    /* time taken to compile */
+    double compile_ms;    /* time taken to compile (or load from the cache) */
+    bool from_cache;      /* the database came from opts.cache_dir */
 } ms_engine_info;
 
 void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info);
