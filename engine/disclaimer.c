@@ -333,8 +333,8 @@ static void begin_body(ms_disclaimer *d)
     if (strncmp(type, "multipart/", 10) == 0) {
         if (d->depth < MS_DISCLAIMER_DEPTH &&
             ms_hdr_param(&d->cs, d->ctype, tl, "boundary", param, sizeof param) && param[0] &&
-            strlen(param) <= 70) {
-            snprintf(d->bound[d->depth], sizeof d->bound[0], "%s", param);
+            strlen(param) <= 70) { /* RFC 2046's limit; longer: left unchanged */
+            memcpy(d->bound[d->depth], param, strlen(param) + 1);
             d->digest[d->depth++] = strcmp(type, "multipart/digest") == 0;
         }
         return; /* the preamble: left as it is */
