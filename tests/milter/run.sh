@@ -42,9 +42,10 @@ not_ok() { FAILS=$((FAILS + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/ 
 expect() { if grep -Eq -- "$3" "$2"; then ok "$1"; else not_ok "$1 (no /$3/)" "$2"; fi; }
 # everything smtp-sink received, one file
 sink() { cat "$W"/sink/msg* >"$W/sink.out" 2>/dev/null || : >"$W/sink.out"; }
-# wait_for NAME FILE PATTERN: like expect, but give delivery up to 15 s
+# wait_for NAME FILE PATTERN: like expect, but give delivery up to 60 s
+# (Postfix's queue manager is slow to pick up mail on a loaded machine)
 wait_for() {
-    for _ in $(seq 150); do sink; grep -Eq -- "$3" "$2" && break; sleep 0.1; done
+    for _ in $(seq 600); do sink; grep -Eq -- "$3" "$2" && break; sleep 0.1; done
     expect "$@"
 }
 # hup: SIGHUP the milter and wait (up to 60 s: a reload recompiles the
