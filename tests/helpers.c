@@ -195,3 +195,35 @@ void ms_test_exceptions_free(ms_test_exceptions *x)
     x->e = NULL;
     x->n = 0;
 }
+
+void ms_test_buf_add(ms_test_buf *b, const void *p, size_t n)
+{
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (n > cap - b->len)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        assert_non_null(np);
+        b->p = np;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+void ms_test_tmpdir(char *dir, size_t size, const char *prefix)
+{
+    snprintf(dir, size, "%s/%s-XXXXXX", MS_BINARY_DIR, prefix);
+    assert_non_null(mkdtemp(dir));
+}
+
+void ms_test_write_file(const char *dir, const char *name, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}

@@ -56,6 +56,20 @@ ms_test_exception *ms_test_exceptions_find(ms_test_exceptions *x, const char *ke
 unsigned ms_test_exceptions_stale(const ms_test_exceptions *x);
 void ms_test_exceptions_free(ms_test_exceptions *x);
 
+/* A growable byte buffer (malloc'd; free p). */
+typedef struct ms_test_buf {
+    char *p;
+    size_t len, cap;
+} ms_test_buf;
+
+void ms_test_buf_add(ms_test_buf *b, const void *p, size_t n);
+
+/* Make a fresh directory MS_BINARY_DIR/PREFIX-XXXXXX; its path into dir. */
+void ms_test_tmpdir(char *dir, size_t size, const char *prefix);
+
+/* Write text to dir/name (fails the test if it cannot). */
+void ms_test_write_file(const char *dir, const char *name, const char *text);
+
 /* Read a whole file into a malloc'd buffer (NUL-terminated); NULL on error. */
 char *ms_test_read_file(const char *path, size_t *len);
 

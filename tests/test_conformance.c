@@ -51,28 +51,7 @@
 
 static const char *const folders[] = {"testmsgs", "mimetools-testmsgs"};
 
-/* ---- growable byte buffer ---------------------------------------------- */
-
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-static void buf_add(buf *b, const void *p, size_t n)
-{
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (n > cap - b->len)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        assert_non_null(np);
-        b->p = np;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
+typedef ms_test_buf buf;
 
 /* ---- what mailsift decoded, per leaf ------------------------------------- */
 
@@ -124,7 +103,7 @@ static void on_tap(void *ctx, ms_tap_stage stage, const ms_part_info *part, cons
         if (!l->open)
             l->misuse = true;
         else
-            buf_add(&l->v[l->n - 1].data, data, len);
+            ms_test_buf_add(&l->v[l->n - 1].data, data, len);
         break;
     case MS_TAP_PART_END:
         if (!l->open)

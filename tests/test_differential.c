@@ -78,28 +78,7 @@
 #define CORPUS_DIR MS_SHARED_DIR "/corpus"
 #define EXCEPTIONS MS_SOURCE_DIR "/tests/differential-exceptions.txt"
 
-/* ---- growable byte buffer ---------------------------------------------- */
-
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-static void buf_add(buf *b, const void *p, size_t n)
-{
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (n > cap - b->len)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        assert_non_null(np);
-        b->p = np;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
+typedef ms_test_buf buf;
 
 /* ---- text parts, from either side --------------------------------------- */
 
@@ -163,7 +142,7 @@ static void on_tap(void *ctx, ms_tap_stage stage, const ms_part_info *part, cons
         if (!l->open)
             l->misuse = true;
         else
-            buf_add(&l->v[l->n - 1].text, data, len);
+            ms_test_buf_add(&l->v[l->n - 1].text, data, len);
         break;
     case MS_TAP_PART_END:
         l->open = false;
@@ -213,7 +192,7 @@ static void gmime_text(GMimeTextPart *part, buf *out)
             g_mime_data_wrapper_write_to_stream(content, stream);
         }
         GByteArray *bytes = g_mime_stream_mem_get_byte_array((GMimeStreamMem *)stream);
-        buf_add(out, bytes->data, bytes->len);
+        ms_test_buf_add(out, bytes->data, bytes->len);
         g_object_unref(stream);
     }
 

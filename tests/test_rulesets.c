@@ -460,18 +460,12 @@ static char dir[256];
 
 static void write_file(const char *name, const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    ms_test_write_file(dir, name, text);
 }
 
 static void fresh_dir(void)
 {
-    snprintf(dir, sizeof dir, "%s/rulesets-test-XXXXXX", MS_BINARY_DIR);
-    assert_non_null(mkdtemp(dir));
+    ms_test_tmpdir(dir, sizeof dir, "rulesets-test");
     char sub[300];
     snprintf(sub, sizeof sub, "%s/words", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
