@@ -127,6 +127,9 @@ static const struct found_case {
     {"ELF by content", "elf", "attachment", "attachment.executable", "2"},
     {"VBScript by its name on text", "script_vbs", "attachment", "attachment.script", "2"},
     {"shell script by content", "script_sh", "attachment", "attachment.script", "2"},
+    {"shell script named .txt, by content", "script_sh_txt", "attachment", "attachment.script",
+     "2"},
+    {"batch file named .txt, by content", "script_bat_txt", "attachment", "attachment.script", "2"},
     {"PowerShell by its name", "script_ps1", "attachment", "attachment.script", "2"},
     {"PowerShell dropper (YARA)", "script_ps1", "attachment", "script_dropper", "2"},
     {"docx with vbaProject.bin", "macro_docx", "attachment", "attachment.macro", "2"},
@@ -182,9 +185,9 @@ static void test_encrypted_anomaly(void **state)
 
 static void test_benign(void **state)
 {
-    static const char *const benign[] = {"benign_pdf",   "benign_png",    "benign_jpeg",
-                                         "benign_docx",  "benign_zip",    "blob_1000",
-                                         "five_members", "pdf_two_pages", "one_kib"};
+    static const char *const benign[] = {
+        "benign_pdf", "benign_png",   "benign_jpeg",   "benign_docx", "benign_zip",
+        "blob_1000",  "five_members", "pdf_two_pages", "one_kib",     "text_txt"};
     (void)state;
     for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++) {
         got g;
