@@ -449,7 +449,7 @@ static bool text_like(const char *type)
 
 /* Could libmagic's tests by content ("soft magic") tell more of this text
  * than "text/plain"? They know scripts by their first bytes (a #! line,
- * "@echo off", ":: comment"), markup by '<' (HTML, HTA, XML, SVG),
+ * "@echo off"), markup by '<' (HTML, HTA, XML, SVG),
  * PostScript and PDF by '%', RTF by '{', shortcuts and ini files by '[',
  * BinHex by "(This file must be converted". */
 static bool text_has_signature(const unsigned char *p, size_t n)
@@ -459,7 +459,7 @@ static bool text_has_signature(const unsigned char *p, size_t n)
         i = 3;
     while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
         i++;
-    return i < n && p[i] && strchr("#@:<%{[(", p[i]) != NULL;
+    return i < n && p[i] && strchr("#@<%{[(", p[i]) != NULL;
 }
 
 /* The true type of an object, as libmagic names it.
