@@ -16,7 +16,7 @@
  *   charsets     utf-8, iso-8859-1, windows-1252 (text converted for real)
  *   HTML         Outlook-like markup, <b>, <i>, <a>, digits in <span>s,
  *                &nbsp; &amp; named and numeric character references, tables
- *   attachments  base64 application/pdf (a PDF header around random bytes),
+ *   attachments  base64 application/pdf (one page of prose and a photo),
  *                text/csv exports (base64 or 7bit)
  *   sizes        2 KB to about 300 KB, most under 10 KB
  *   specials     in a few percent of messages: a Luhn-valid test card number
@@ -646,21 +646,70 @@ static const char *const pdf_names[] = {"Q3-report.pdf", "invoice-2024-0173.pdf"
 static const char *const csv_names[] = {"export.csv", "grades.csv", "expenses.csv",
                                         "attendees.csv"};
 
+/* A well-formed one-page PDF of SIZE bytes, as a report generator writes
+ * one: a page of prose in an uncompressed content stream (Helvetica), and
+ * a photo (a DCT image of random bytes) making up the rest of the size, as
+ * images make up most of the bytes of real PDFs. The xref table is exact,
+ * so a reader parses it rather than rebuilding it. */
 static void emit_pdf(prose_rng *r, size_t size, sbuf *out)
 {
-    sbuf raw = {0};
+    sbuf raw = {0}, text = {0};
     const char *name = pdf_names[prose_below(r, NELEM(pdf_names))];
+    size_t off[7];
+    char para[PROSE_PARAGRAPH_MAX], lines[2 * PROSE_PARAGRAPH_MAX];
 
-    sb_puts(&raw, "%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n"
+    sb_puts(&text, "BT /F1 10 Tf 12 TL 72 740 Td\n");
+    for (unsigned k = 0, n = 2 + prose_below(r, 3); k < n; k++) {
+        size_t len = prose_paragraph(r, para, sizeof para, PROSE_ASCII);
+        size_t w = prose_wrap(para, len, lines, sizeof lines, 90, "\n");
+        for (size_t i = 0, j; i < w; i = j + 1) {
+            for (j = i; j < w && lines[j] != '\n'; j++)
+                ;
+            sb_putc(&text, '(');
+            for (size_t c = i; c < j; c++) {
+                if (lines[c] == '(' || lines[c] == ')' || lines[c] == '\\')
+                    sb_putc(&text, '\\');
+                sb_putc(&text, lines[c]);
+            }
+            sb_puts(&text, ") Tj T*\n");
+        }
+        sb_puts(&text, "T*\n");
+    }
+    sb_puts(&text, "ET\nq 240 0 0 180 72 72 cm /Im1 Do Q\n");
+
+    sb_puts(&raw, "%PDF-1.5\n%\xe2\xe3\xcf\xd3\n");
+    off[1] = raw.len;
+    sb_puts(&raw, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    off[2] = raw.len;
+    sb_puts(&raw, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+    off[3] = raw.len;
+    sb_puts(&raw, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
+                  "<< /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> /Contents 4 0 R >>\n"
                   "endobj\n");
-    sb_printf(&raw, "4 0 obj\n<< /Length %zu /Filter /FlateDecode >>\nstream\n", size);
-    sb_reserve(&raw, size);
-    for (size_t i = 0; i < size; i += 8) {
+    off[4] = raw.len;
+    sb_printf(&raw, "4 0 obj\n<< /Length %zu >>\nstream\n", text.len);
+    sb_put(&raw, text.p, text.len);
+    sb_puts(&raw, "\nendstream\nendobj\n");
+    off[5] = raw.len;
+    sb_puts(&raw, "5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n");
+    off[6] = raw.len;
+    size_t img = size > raw.len + 512 ? size - raw.len - 512 : 1024;
+    sb_printf(&raw,
+              "6 0 obj\n<< /Type /XObject /Subtype /Image /Width 640 /Height 480 /ColorSpace "
+              "/DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length %zu >>\nstream\n",
+              img);
+    sb_reserve(&raw, img);
+    for (size_t i = 0; i < img; i += 8) {
         uint64_t v = prose_next(r);
-        for (size_t j = 0; j < 8 && i + j < size; j++)
+        for (size_t j = 0; j < 8 && i + j < img; j++)
             raw.p[raw.len++] = (char)(v >> (8 * j));
     }
-    sb_puts(&raw, "\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    sb_puts(&raw, "\nendstream\nendobj\n");
+    size_t xref = raw.len;
+    sb_puts(&raw, "xref\n0 7\n0000000000 65535 f \n");
+    for (int i = 1; i <= 6; i++)
+        sb_printf(&raw, "%010zu 00000 n \n", off[i]);
+    sb_printf(&raw, "trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
     sb_printf(out,
               "Content-Type: application/pdf; name=\"%s\"\r\n"
               "Content-Disposition: attachment; filename=\"%s\"\r\n"
@@ -668,6 +717,7 @@ static void emit_pdf(prose_rng *r, size_t size, sbuf *out)
               name, name);
     b64_encode((const unsigned char *)raw.p, raw.len, out, 76);
     free(raw.p);
+    free(text.p);
 }
 
 static void emit_csv(prose_rng *r, const plan *p, size_t size, sbuf *out)
