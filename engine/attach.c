@@ -519,6 +519,14 @@ static void check_type(ms_attach *a, const ms_attach_obj *o, const char *type)
     }
 }
 
+static void too_deep(ms_attach *a, const ms_attach_obj *o)
+{
+    ms_attach_finding(a, NULL, "limit.archive_depth",
+                      "Archives or attached messages nested deeper than the depth limit; the inner "
+                      "ones are unread",
+                      o, NULL);
+}
+
 static bool starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -556,13 +564,30 @@ static void open_container(ms_attach *a, const ms_attach_obj *o, const char *typ
     bool stream = in_list(type, streams, sizeof streams / sizeof streams[0]);
     if (!archive && !stream)
         return;
-    if (o->depth >= a->eng->attach.limits.depth) {
-        ms_attach_finding(a, NULL, "limit.archive_depth",
-                          "Archives nested deeper than the depth limit; the inner ones are unread",
-                          o, NULL);
+    if (o->depth + ms_scan_nesting(a->scan) >= a->eng->attach.limits.depth) {
+        too_deep(a, o);
         return;
     }
     ms_archive_scan(a, o, kind, stream);
+}
+
+/* A message as an attachment: a forwarded .eml, or message/rfc822 in
+ * base64 (which the MIME parser leaves whole): parsed and scanned as a
+ * message of its own, its parts named below this one. libmagic knows a
+ * message by some first fields only (Received:, Return-Path:, From:), so
+ * text named .eml counts too. */
+static bool is_message(const ms_attach_obj *o, const char *type)
+{
+    static const char *const types[] = {"message/rfc822", "message/global", "message/news"};
+    return in_list(type, types, sizeof types / sizeof types[0]) ||
+           in_list(o->declared, types, sizeof types / sizeof types[0]) ||
+           (text_like(type) && strcasecmp(extension(o->name), "eml") == 0);
+}
+
+static void open_message(ms_attach *a, const ms_attach_obj *o)
+{
+    if (ms_scan_nested(a->scan, o->part, o->depth, o->data, o->len) == MS_ERR_LIMIT)
+        too_deep(a, o);
 }
 
 void ms_attach_inspect(ms_attach *a, const ms_attach_obj *o)
@@ -586,6 +611,8 @@ void ms_attach_inspect(ms_attach *a, const ms_attach_obj *o)
     else if (strcmp(type, "application/pdf") == 0 ||
              (o->len >= 5 && memcmp(o->data, "%PDF-", 5) == 0))
         ms_pdf_scan(a, o);
+    else if (is_message(o, type))
+        open_message(a, o);
     else if (text_like(type) && !o->text_scanned)
         ms_attach_text(a, o->part, o, (const char *)o->data, o->len);
     else

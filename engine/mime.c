@@ -26,9 +26,12 @@
  * 5.1.1), so each body line's break is held until the next line is known
  * not to be a boundary.
  *
- * BUGS: message/rfc822 parts with a base64 or quoted-printable encoding are
- * passed on as leaves, not parsed. Preambles and epilogues are not passed
- * on. message/partial fragments are not reassembled.
+ * message/rfc822 parts with a base64 or quoted-printable encoding are
+ * passed on as leaves; the attachment layer parses them as messages of
+ * their own (engine/attach.c).
+ *
+ * BUGS: preambles and epilogues are not passed on. message/partial
+ * fragments are not reassembled.
  */
 #include "mime.h"
 #include "hdr.h"

@@ -113,6 +113,10 @@ struct ms_scan {
     ms_tap_fn tap;
     void *tap_ctx;
 
+    /* messages inside parts: their scan, and how deep this one is */
+    ms_scan *nested;
+    unsigned nesting;
+
     /* envelope facts and encryption, valid while their sequence is msg_seq */
     ms_envelope env;
     uint32_t env_seq, encrypted_seq;
@@ -809,6 +813,78 @@ int ms_scan_add_finding(ms_scan *s, const char *category, const char *rule, cons
     return MS_OK;
 }
 
+unsigned ms_scan_nesting(const ms_scan *s)
+{
+    return s->nesting;
+}
+
+/* A finding of a nested scan, now this scan's: a text rule's hit counts
+ * toward its category's score here; a module's finding fires its category
+ * as any module finding does. */
+static void adopt_finding(ms_scan *s, const ms_finding *nf, const char *part, const char *sep)
+{
+    ms_finding *f;
+    int c = ms_engine_category(s->eng, nf->category);
+
+    if (c < 0)
+        return;
+    if (s->nfindings >= s->eng->limits.findings) {
+        s->dropped++;
+        s->anomalies |= MS_ANOM_FINDINGS_DROPPED;
+        return;
+    }
+    f = &s->findings[s->nfindings++];
+    *f = *nf;
+    char name[3 * sizeof f->part];
+    size_t n = 0;
+    for (const char *const *q = (const char *const[]){part, sep, nf->part, NULL}; *q; q++)
+        for (const char *p = *q; *p && n + 1 < sizeof name; p++)
+            name[n++] = *p;
+    ms_copy_utf8(f->part, sizeof f->part, name, n); /* cut at a character */
+    for (unsigned r = 0; r < s->eng->nrules; r++) {
+        if (s->eng->rules[r].id == nf->rule) {
+            s->rule_msg[r] = s->msg_seq;
+            return;
+        }
+    }
+    s->cat_direct[c] = s->msg_seq;
+}
+
+int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg, size_t len)
+{
+    const ms_result *r;
+    ms_error err;
+
+    if (s->nesting + depth + 1 >= s->eng->attach.limits.depth)
+        return MS_ERR_LIMIT;
+    if (!s->nested) {
+        if (ms_scan_create(s->eng, &s->nested, &err) != MS_OK)
+            return MS_ERR_NOMEM;
+        s->nested->nesting = s->nesting + depth + 1;
+    } else {
+        ms_scan_reset(s->nested);
+        s->nested->nesting = s->nesting + depth + 1;
+    }
+    ms_scan *n = s->nested;
+    if (s->env_seq == s->msg_seq)
+        ms_scan_set_envelope(n, &s->env);
+    int rc = ms_scan_feed(n, msg, len);
+    int rc2 = ms_scan_finish(n, &r);
+    if (rc == MS_OK)
+        rc = rc2;
+    /* IMAP numbers a message's parts below the part that holds it */
+    const char *sep = strchr(part, '/') ? "/" : ".";
+    for (size_t i = 0; i < r->nfindings; i++)
+        adopt_finding(s, &r->findings[i], part, sep);
+    s->dropped += r->findings_dropped;
+    s->anomalies |= r->anomalies;
+    for (unsigned i = 0; i < n->nmsg_pans; i++)
+        count_distinct(s, n->msg_pans[i]);
+    if (n->encrypted_seq == n->msg_seq)
+        s->anomalies |= MS_ANOM_ENCRYPTED;
+    return rc;
+}
+
 void ms_scan_set_matching(ms_scan *s, bool on)
 {
     s->no_match = !on;
@@ -824,6 +900,7 @@ void ms_scan_destroy(ms_scan *s)
 {
     if (!s)
         return;
+    ms_scan_destroy(s->nested);
     ms_mime_destroy(s->mime);
     ms_attach_destroy(s->attach);
     ms_charset_fini(&s->cs);

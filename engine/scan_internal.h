@@ -35,4 +35,20 @@ int ms_scan_add_finding(ms_scan *s, const char *category, const char *rule, cons
                         const char *part, const char *content_type, const char *filename,
                         const char *excerpt);
 
+/*
+ * A whole message found inside a part (a forwarded .eml attached as a
+ * file, a base64-encoded message/rfc822): scanned by a scan of its own
+ * (created at first use, then kept), its findings, anomalies and card
+ * numbers added to this scan's, its part names put below `part` ("2"
+ * gives "2.header", "2.1"; an archive member "2/a.zip/x.eml" gives
+ * "2/a.zip/x.eml/1"). `depth` counts the archives around it. Returns
+ * MS_ERR_LIMIT when messages and archives are nested deeper than the
+ * attachments' depth limit (nothing is scanned then), MS_ERR_NOMEM, or the
+ * nested scan's error.
+ */
+int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg, size_t len);
+
+/* How many messages this scan's message is nested in (0 for the outer). */
+unsigned ms_scan_nesting(const ms_scan *s);
+
 #endif

@@ -199,6 +199,28 @@ def message(name, ctype, data, fname):
     return m.as_bytes()
 
 
+def inner_message(*parts):
+    """A whole message (bytes) to attach: one text part, or a multipart of
+    (ctype, bytes, filename) parts."""
+    if len(parts) == 1:
+        ctype, data, _ = parts[0]
+        m = MIMEText(data.decode("utf-8"), ctype.split("/")[1])
+    else:
+        m = MIMEMultipart("mixed")
+        for ctype, data, fname in parts:
+            maintype, sub = ctype.split("/")
+            if maintype == "text":
+                p = MIMEText(data.decode("utf-8"), sub)
+            else:
+                p = MIMEApplication(data, sub)
+                p.add_header("Content-Disposition", "attachment", filename=fname)
+            m.attach(p)
+    m["From"] = "carol@example.net"
+    m["To"] = "alice@example.com"
+    m["Subject"] = "Order details"
+    return m.as_bytes()
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -284,6 +306,24 @@ def main():
         "benign_zip": ("application/zip", zipped([("readme.txt", b"Nothing to see.\n")]),
                        "readme.zip"),
     }
+    # messages as attachments: base64 message/rfc822 (left whole by the
+    # MIME parser), an .eml sent as a file, and one nested past the depth
+    card_msg = inner_message(("text/plain", ("Card: %s exp 04/29\n" % PAN).encode(), ""))
+    fixtures["msg_b64"] = ("message/rfc822", card_msg, "fwd.eml")
+    fixtures["eml_octet"] = ("application/octet-stream", inner_message(
+        ("text/plain", b"See the attachment.\n", ""),
+        ("text/html", ("<p>card <b>%s</b></p>\n" % PAN).encode(), ""),
+        ("application/octet-stream", pe, "setup.exe")), "forwarded.eml")
+    deep = card_msg
+    for _ in range(10):
+        m = MIMEMultipart()
+        m["Subject"] = "Fwd"
+        m.attach(MIMEText("forwarded\n"))
+        p = MIMEApplication(deep, "octet-stream")
+        p.replace_header("Content-Type", "message/rfc822")
+        m.attach(p)
+        deep = m.as_bytes()
+    fixtures["msg_deep"] = ("message/rfc822", deep, "fwd.eml")
     tar = io.BytesIO()
     import tarfile
     with tarfile.open(fileobj=tar, mode="w", format=tarfile.USTAR_FORMAT) as t:
