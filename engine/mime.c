@@ -30,8 +30,13 @@
  * passed on as leaves; the attachment layer parses them as messages of
  * their own (engine/attach.c).
  *
- * BUGS: preambles and epilogues are not passed on. message/partial
- * fragments are not reassembled.
+ * A multipart's preamble and epilogue (RFC 2046 5.1.1) are for readers to
+ * ignore, but they leave with the message and a reader without MIME shows
+ * them: each is passed on as a text leaf of its own, "preamble" and
+ * "epilogue" below the multipart's part ("2.preamble"), not counted as a
+ * part and flagged `extra`.
+ *
+ * BUGS: message/partial fragments are not reassembled.
  */
 #include "mime.h"
 #include "hdr.h"
@@ -97,6 +102,8 @@ struct ms_mime {
     bool ent_has_type;
     mime_frame *frames;
     unsigned nframes;
+    char epi_prefix[64]; /* the multipart whose epilogue follows */
+    unsigned epi_depth;
     unsigned parts;
     uint32_t anomalies;
 };
@@ -448,6 +455,8 @@ static void at_boundary(ms_mime *m, unsigned fi, bool closing)
     if (closing) {
         if (f->children == 0)
             m->anomalies |= MS_ANOM_EMPTY_MULTIPART;
+        memcpy(m->epi_prefix, f->prefix, sizeof m->epi_prefix);
+        m->epi_depth = f->depth;
         m->nframes = fi;
         m->state = ST_EPILOGUE;
         return;
@@ -461,6 +470,24 @@ static void at_boundary(ms_mime *m, unsigned fi, bool closing)
     else
         snprintf(id, sizeof id, "%u", f->children);
     new_entity(m, id, "", f->depth + 1, false, f->digest);
+}
+
+/* The first bytes of a preamble or an epilogue: open its text leaf. */
+static void open_extra(ms_mime *m)
+{
+    if (m->state != ST_PREAMBLE && m->state != ST_EPILOGUE)
+        return;
+    bool pre = m->state == ST_PREAMBLE;
+    const char *prefix = pre ? m->frames[m->nframes - 1].prefix : m->epi_prefix;
+    unsigned depth = pre ? m->frames[m->nframes - 1].depth : m->epi_depth;
+    char id[80];
+
+    snprintf(id, sizeof id, "%s%s%s", prefix, prefix[0] ? "." : "", pre ? "preamble" : "epilogue");
+    new_entity(m, id, "", depth + 1, false, false);
+    snprintf(m->ent.charset, sizeof m->ent.charset, "us-ascii");
+    m->ent.extra = true;
+    m->state = ST_BODY;
+    m->sink.part_begin(m->sink.ctx, &m->ent);
 }
 
 /* A line in a header section that is no field: if it delimits the
@@ -555,6 +582,7 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
     if (m->midline) {
         /* the tail of a body line already partly passed on */
         m->midline = false;
+        open_extra(m);
         body_line(m, p, n, in_input);
         return;
     }
@@ -566,12 +594,15 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
     case ST_HEADER:
         header_line(m, p, n);
         break;
+    case ST_PREAMBLE:
+    case ST_EPILOGUE:
+        open_extra(m);
+        body_line(m, p, n, in_input);
+        break;
     case ST_BODY:
         emit_pending(m); /* this line is no delimiter: the last break is body */
         body_line(m, p, n, in_input);
         break;
-    case ST_PREAMBLE:
-    case ST_EPILOGUE:
     case ST_SKIP:
         break;
     }
@@ -580,6 +611,7 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
 /* Pass on bytes of a body line that is known not to be a boundary. */
 static void pass_partial(ms_mime *m, const char *p, size_t n, bool in_input)
 {
+    open_extra(m);
     if (!m->midline) {
         emit_pending(m);
         m->midline = true;
@@ -672,6 +704,7 @@ static void partial_line(ms_mime *m, const char *p, size_t n, bool complete)
         m->line[0] = '\r';
         m->llen = 1;
         if (!m->midline) { /* a line that starts with CR is no boundary */
+            open_extra(m);
             emit_pending(m);
             m->midline = true;
         }

@@ -31,6 +31,7 @@ typedef struct ms_mime_entity {
     char encoding[32];                  /* lower-case Content-Transfer-Encoding, "" if none */
     ms_cte cte;
     bool attachment; /* Content-Disposition: attachment */
+    bool extra;      /* text outside the parts: id "PREFIX.preamble" / ".epilogue" */
 } ms_mime_entity;
 
 /* Where the parser sends what it finds. Pointers are valid during the call. */

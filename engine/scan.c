@@ -459,6 +459,7 @@ static void set_info(part_state *p)
     i->encoding = p->ent.encoding;
     i->is_text = p->is_text;
     i->is_attachment = p->ent.attachment;
+    i->is_extra = p->ent.extra;
 }
 
 static void on_part_begin(void *ctx, const ms_mime_entity *ent)

@@ -82,6 +82,8 @@ static void on_tap(void *ctx, ms_tap_stage stage, const ms_part_info *part, cons
 {
     leaves *l = ctx;
 
+    if (part->is_extra) /* preamble, epilogue: mime4j lists no such leaves */
+        return;
     switch (stage) {
     case MS_TAP_PART_BEGIN: {
         if (l->open)

@@ -129,6 +129,9 @@ static void on_tap(void *ctx, ms_tap_stage stage, const ms_part_info *part, cons
 {
     text_parts *l = ctx;
 
+    if (part->is_extra) /* preamble, epilogue: GMime has no such leaves */
+        return;
+
     switch (stage) {
     case MS_TAP_PART_BEGIN:
         if (l->open)

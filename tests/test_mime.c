@@ -146,8 +146,18 @@ static const struct mime_case {
      "Content-Type: text/plain; charset=UTF-8\r\n\r\nfirst\r\n--XX\r\n"
      "Content-Transfer-Encoding: base64\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\n"
      "QUJD\r\n--XX--\r\nepilogue\r\n",
-     "H Content-Type=multipart/mixed; boundary=\"XX\"\nEOH -\nB 1 text/plain 7bit utf-8 -\n"
-     "first|E\nB 2 application/pdf base64 - a.pdf\nQUJD|E\n",
+     "H Content-Type=multipart/mixed; boundary=\"XX\"\nEOH -\n"
+     "B preamble text/plain 7bit us-ascii -\npreamble|E\nB 1 text/plain 7bit utf-8 -\n"
+     "first|E\nB 2 application/pdf base64 - a.pdf\nQUJD|E\n"
+     "B epilogue text/plain 7bit us-ascii -\nepilogue\r\n|E\n",
+     0},
+    {"preamble and epilogue of a nested multipart are named below its part",
+     "Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+     "Content-Type: multipart/alternative; boundary=i\n\ninner preamble\n--i\n\nx\n--i--\n"
+     "inner epilogue\n--o--\n",
+     "H Content-Type=multipart/mixed; boundary=o\nEOH -\n"
+     "B 1.preamble text/plain 7bit us-ascii -\ninner preamble|E\nB 1.1 text/plain 7bit - -\n"
+     "x|E\nB 1.epilogue text/plain 7bit us-ascii -\ninner epilogue|E\n",
      0},
     {"inner boundary that has the outer one as its prefix",
      "Content-Type: multipart/mixed; boundary=a\n\n--a\n"
@@ -213,9 +223,11 @@ static const struct mime_case {
      "Content-Type: multipart/mixed; boundary=foo\n--foo\nContent-Type: text/plain\n\ncard\n"
      "--foo--\n",
      "H Content-Type=multipart/mixed; boundary=foo\nEOH -\nB 1 text/plain 7bit - -\ncard|E\n", 0},
-    {"a multipart that ends without parts is flagged",
+    {"a multipart that ends without parts is flagged; its text is the preamble",
      "Content-Type: multipart/mixed; boundary=b\n\n--b trailing\ntext\n--b--\n",
-     "H Content-Type=multipart/mixed; boundary=b\nEOH -\n", MS_ANOM_EMPTY_MULTIPART},
+     "H Content-Type=multipart/mixed; boundary=b\nEOH -\n"
+     "B preamble text/plain 7bit us-ascii -\n--b trailing\ntext|E\n",
+     MS_ANOM_EMPTY_MULTIPART},
     {"leading mbox From_ line skipped",
      "From someone@example.com Mon Jan  1 00:00:00 2024\n"
      "Subject: s\n\nb\n",

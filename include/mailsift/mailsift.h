@@ -250,6 +250,7 @@ typedef struct ms_part_info {
     const char *encoding;     /* lower case transfer encoding, "" if none */
     bool is_text;             /* goes through the text rules */
     bool is_attachment;       /* Content-Disposition: attachment */
+    bool is_extra;            /* a multipart's preamble or epilogue ("2.preamble") */
 } ms_part_info;
 
 typedef void (*ms_tap_fn)(void *ctx, ms_tap_stage stage, const ms_part_info *part, const void *data,
