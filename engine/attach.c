@@ -261,13 +261,22 @@ void ms_attach_feed(ms_attach *a, const void *data, size_t len)
     a->len += len;
 }
 
+uint32_t ms_attach_object(ms_attach *a, const ms_attach_obj *o)
+{
+    a->t0 = now_ns();
+    a->out_bytes = 0;
+    ms_attach_inspect(a, o);
+    a->spent_ns += now_ns() - a->t0;
+    uint32_t anom = a->anomalies;
+    a->anomalies = 0;
+    return anom;
+}
+
 uint32_t ms_attach_end(ms_attach *a)
 {
     if (!a->want)
         return 0;
     a->want = false;
-    a->t0 = now_ns();
-    a->out_bytes = 0;
     ms_attach_obj o = {a->lvl[0] ? a->lvl[0] : (const unsigned char *)"",
                        a->len,
                        a->truncated,
@@ -276,11 +285,7 @@ uint32_t ms_attach_end(ms_attach *a)
                        a->ent.type,
                        0,
                        a->is_text};
-    ms_attach_inspect(a, &o);
-    a->spent_ns += now_ns() - a->t0;
-    uint32_t anom = a->anomalies;
-    a->anomalies = 0;
-    return anom;
+    return ms_attach_object(a, &o);
 }
 
 /* ---- findings ----------------------------------------------------------- */

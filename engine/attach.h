@@ -62,6 +62,9 @@ bool ms_attach_wanted(const ms_attach *a);
 void ms_attach_feed(ms_attach *a, const void *data, size_t len);
 /* The part ends: inspect it. Returns MS_ANOM_* bits to add to the result. */
 uint32_t ms_attach_end(ms_attach *a);
+/* A file found inside a part's text (uuencode), outside any part's life:
+ * inspect it as an attachment. Returns MS_ANOM_* bits as ms_attach_end. */
+uint32_t ms_attach_object(ms_attach *a, const ms_attach_obj *o);
 
 /* ---- shared by attach.c, archive.c, office.c, pdf.c --------------------- */
 

@@ -28,6 +28,7 @@
 #include "rfc2047.h"
 #include "scan_internal.h"
 #include "util.h"
+#include "uu.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,8 @@ struct ms_scan {
     part_state part;
     bool in_part;
     ms_attach *attach; /* attachments: true type, YARA, archives, documents */
+    ms_uu uu;          /* uuencoded files in the part's text */
+    bool uu_on;
 
     /* text stream */
     bool text_open;
@@ -462,6 +465,12 @@ static void set_info(part_state *p)
     i->is_extra = p->ent.extra;
 }
 
+static bool uu_encoding(const char *cte)
+{
+    return strcmp(cte, "x-uuencode") == 0 || strcmp(cte, "uuencode") == 0 ||
+           strcmp(cte, "x-uue") == 0 || strcmp(cte, "uue") == 0;
+}
+
 static void on_part_begin(void *ctx, const ms_mime_entity *ent)
 {
     ms_scan *s = ctx;
@@ -476,6 +485,8 @@ static void on_part_begin(void *ctx, const ms_mime_entity *ent)
     ms_qp_init(&p->qp);
     s->in_part = true;
     ms_attach_begin(s->attach, ent, p->is_text);
+    ms_uu_reset(&s->uu);
+    s->uu_on = p->is_text || uu_encoding(ent->encoding);
     tap(s, MS_TAP_PART_BEGIN, NULL, 0);
     if (!p->is_text)
         return;
@@ -521,6 +532,8 @@ static void decoded(ms_scan *s, const char *data, size_t len)
 {
     tap(s, MS_TAP_DECODED, data, len);
     ms_attach_feed(s->attach, data, len);
+    if (s->uu_on)
+        ms_uu_feed(&s->uu, data, len);
     if (!s->part.is_text || len == 0)
         return;
     from_utf8(s, s->utf8, ms_charset_feed(&s->cs, data, len, s->utf8), false);
@@ -552,6 +565,24 @@ static void on_part_data(void *ctx, const char *data, size_t len)
     }
 }
 
+/* Files uuencoded in the part's text: inspected as its attachments,
+ * named "PART/NAME". */
+static void uu_files(ms_scan *s)
+{
+    ms_uu_finish(&s->uu);
+    for (unsigned i = 0; i < s->uu.nblocks; i++) {
+        const ms_uu_block *b = &s->uu.blocks[i];
+        char part[sizeof s->text_part];
+        size_t n = ms_copy_utf8(part, sizeof part, s->part.ent.id, strlen(s->part.ent.id));
+        if (n + 1 < sizeof part) {
+            part[n] = '/';
+            ms_copy_utf8(part + n + 1, sizeof part - n - 1, b->name, strlen(b->name));
+        }
+        ms_attach_obj o = {s->uu.buf + b->off, b->len, b->truncated, part, b->name, "", 0, false};
+        s->anomalies |= ms_attach_object(s->attach, &o);
+    }
+}
+
 static void on_part_end(void *ctx)
 {
     ms_scan *s = ctx;
@@ -571,6 +602,8 @@ static void on_part_end(void *ctx)
         text_end(s);
     }
     s->anomalies |= ms_attach_end(s->attach);
+    if (s->uu_on)
+        uu_files(s);
     tap(s, MS_TAP_PART_END, NULL, 0);
     s->in_part = false;
 }
@@ -902,6 +935,7 @@ void ms_scan_destroy(ms_scan *s)
     if (!s)
         return;
     ms_scan_destroy(s->nested);
+    ms_uu_free(&s->uu);
     ms_mime_destroy(s->mime);
     ms_attach_destroy(s->attach);
     ms_charset_fini(&s->cs);
@@ -955,6 +989,7 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->hits = calloc(eng->ncats, sizeof *s->hits);
     s->cat_direct = calloc(eng->ncats, sizeof *s->cat_direct);
     s->attach = ms_attach_create(eng, s);
+    ms_uu_init(&s->uu, eng->attach.limits.max_bytes);
     if (!s->mime || !s->attach || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm ||
         !s->hdr || !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits ||
         !s->cat_direct)

@@ -306,6 +306,11 @@ def main():
         "benign_zip": ("application/zip", zipped([("readme.txt", b"Nothing to see.\n")]),
                        "readme.zip"),
     }
+    # a file uuencoded into a text attachment
+    import binascii
+    uu_pe = b"begin 644 setup.exe\n" + b"".join(
+        binascii.b2a_uu(pe[i:i + 45]) for i in range(0, len(pe), 45)) + b"`\nend\n"
+    fixtures["uu_pe"] = ("text/plain", b"Install this:\n\n" + uu_pe, "notes.txt")
     # messages as attachments: base64 message/rfc822 (left whole by the
     # MIME parser), an .eml sent as a file, and one nested past the depth
     card_msg = inner_message(("text/plain", ("Card: %s exp 04/29\n" % PAN).encode(), ""))
