@@ -73,7 +73,8 @@ typedef struct got {
 /* Scan fixture NAME with an engine built on config text (NULL: defaults). */
 static void scan_fixture(const char *config, const char *name, got *g)
 {
-    ms_engine_opts o = {.rules_dir = RULES};
+    /* compiled databases cached: the same rules are built for every case */
+    ms_engine_opts o = {.rules_dir = RULES, .cache_dir = MS_BINARY_DIR "/attach-hs-cache"};
     char cfg[] = MS_BINARY_DIR "/attach-config.yaml", path[512];
     ms_engine *eng;
     ms_scan *s;
