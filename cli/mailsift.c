@@ -121,8 +121,9 @@ static int cmd_rules(int argc, char **argv)
         return 1;
     ms_engine_get_info(eng, &info);
     printf("%s: %u rules in %u categories compiled in %.1f ms; database %zu bytes, "
-           "%zu bytes of stream state per scan\n",
-           dir, info.rules, info.categories, info.compile_ms, info.database_size, info.stream_size);
+           "%zu bytes of stream state per scan; %u YARA rules from %u file%s\n",
+           dir, info.rules, info.categories, info.compile_ms, info.database_size, info.stream_size,
+           info.yara_rules, info.yara_files, info.yara_files == 1 ? "" : "s");
     ms_engine_destroy(eng);
     return 0;
 }

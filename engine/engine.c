@@ -138,4 +138,6 @@ void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info)
     info->stream_size = eng->stream_size;
     info->compile_ms = eng->compile_ms;
     info->from_cache = eng->from_cache;
+    info->yara_rules = eng->yara_rules;
+    info->yara_files = eng->yara_files;
 }

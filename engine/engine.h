@@ -89,7 +89,8 @@ struct ms_engine {
     ms_attach_conf attach;
     struct YR_RULES *yara; /* NULL: no *.yar in the rules directory */
     bool yara_initialized;
-    ms_policy_conf policy; /* internal_domains, policy:, milter: (policy.h) */
+    unsigned yara_rules, yara_files; /* compiled from rulesets/NAME.yar */
+    ms_policy_conf policy;           /* internal_domains, policy:, milter: (policy.h) */
 };
 
 /* rules.c: load every *.yaml in dir (sorted) into eng; errors through y. */

@@ -157,6 +157,9 @@ bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
             goto nomem;
         eng->yara = rules;
         ok = check_categories(eng, rules, paths, n, &c);
+        YR_RULE *rule;
+        yr_rules_foreach(rules, rule) eng->yara_rules++;
+        eng->yara_files = (unsigned)n;
     }
     goto out;
 nomem:

@@ -201,6 +201,8 @@ typedef struct ms_engine_info {
     size_t stream_size;   /* bytes of stream state per scan */
     double compile_ms;    /* time taken to compile (or load from the cache) */
     bool from_cache;      /* the database came from opts.cache_dir */
+    unsigned yara_rules;  /* YARA rules for attachments, */
+    unsigned yara_files;  /* from this many rulesets/NAME.yar files */
 } ms_engine_info;
 
 void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info);
