@@ -30,6 +30,7 @@
 #include "engine.h"
 #include "scan_internal.h"
 #include "util.h"
+#include "uu.h"
 
 #include <magic.h>
 #include <stdio.h>
@@ -277,14 +278,10 @@ uint32_t ms_attach_end(ms_attach *a)
     if (!a->want)
         return 0;
     a->want = false;
-    ms_attach_obj o = {a->lvl[0] ? a->lvl[0] : (const unsigned char *)"",
-                       a->len,
-                       a->truncated,
-                       a->ent.id,
-                       a->ent.filename,
-                       a->ent.type,
-                       0,
-                       a->is_text};
+    ms_attach_obj o = {a->lvl[0] ? a->lvl[0] : (const unsigned char *)"", a->len, a->truncated,
+                       a->ent.id, a->ent.filename, a->ent.type, 0,
+                       /* uuencode: its files are inspected, not its text */
+                       a->is_text || ms_uu_encoding(a->ent.encoding)};
     return ms_attach_object(a, &o);
 }
 

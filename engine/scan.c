@@ -465,12 +465,6 @@ static void set_info(part_state *p)
     i->is_extra = p->ent.extra;
 }
 
-static bool uu_encoding(const char *cte)
-{
-    return strcmp(cte, "x-uuencode") == 0 || strcmp(cte, "uuencode") == 0 ||
-           strcmp(cte, "x-uue") == 0 || strcmp(cte, "uue") == 0;
-}
-
 static void on_part_begin(void *ctx, const ms_mime_entity *ent)
 {
     ms_scan *s = ctx;
@@ -486,7 +480,7 @@ static void on_part_begin(void *ctx, const ms_mime_entity *ent)
     s->in_part = true;
     ms_attach_begin(s->attach, ent, p->is_text);
     ms_uu_reset(&s->uu);
-    s->uu_on = p->is_text || uu_encoding(ent->encoding);
+    s->uu_on = p->is_text || ms_uu_encoding(ent->encoding);
     tap(s, MS_TAP_PART_BEGIN, NULL, 0);
     if (!p->is_text)
         return;

@@ -33,6 +33,12 @@
 
 #define UU_GROW_MIN 65536
 
+bool ms_uu_encoding(const char *cte)
+{
+    return strcmp(cte, "x-uuencode") == 0 || strcmp(cte, "uuencode") == 0 ||
+           strcmp(cte, "x-uue") == 0 || strcmp(cte, "uue") == 0;
+}
+
 void ms_uu_init(ms_uu *u, size_t max)
 {
     memset(u, 0, sizeof *u);

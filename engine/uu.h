@@ -31,6 +31,9 @@ typedef struct ms_uu {
     unsigned nblocks;
 } ms_uu;
 
+/* Is a Content-Transfer-Encoding (lower case) uuencode? */
+bool ms_uu_encoding(const char *cte);
+
 /* A decoder keeping at most max decoded bytes per part (all its files). */
 void ms_uu_init(ms_uu *u, size_t max);
 void ms_uu_free(ms_uu *u);
