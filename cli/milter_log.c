@@ -103,7 +103,7 @@ void ms_audit_write(const ms_audit *a)
         "scan_ms", a->scan_ms, "bytes", (json_int_t)a->bytes);
     if (!o)
         return;
-    char *line = json_dumps(o, JSON_COMPACT);
+    char *line = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(o);
     if (!line)
         return;
