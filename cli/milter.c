@@ -79,6 +79,77 @@ typedef struct conn {
     double scan_ns;
 } conn;
 
+/*
+ * Scans (and disclaimer rewriters) kept between connections. Postfix opens
+ * a milter connection per SMTP session; creating and freeing a scan for
+ * each cost more CPU than scanning: its buffers were mapped and unmapped,
+ * and each unmap interrupts the daemon's other threads to flush their TLBs.
+ * An entry holds a reference to its engine; one of an older engine (a
+ * reload happened) is freed when met.
+ */
+#define SCAN_POOL_MAX 64
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pooled {
+    ms_engine *eng;
+    ms_scan *scan;
+    ms_disclaimer *disc;
+} pool[SCAN_POOL_MAX];
+static unsigned npool;
+
+static void pooled_free(struct pooled *p)
+{
+    ms_scan_destroy(p->scan);
+    ms_disclaimer_destroy(p->disc);
+    ms_engine_destroy(p->eng);
+}
+
+/* Keep c's scan for the next connection (c's fields are cleared), unless
+ * the pool is full. */
+static void pool_put(conn *c)
+{
+    pthread_mutex_lock(&pool_mu);
+    if (c->scan && npool < SCAN_POOL_MAX) {
+        pool[npool++] = (struct pooled){c->eng, c->scan, c->disc};
+        c->eng = NULL;
+        c->scan = NULL;
+        c->disc = NULL;
+    }
+    pthread_mutex_unlock(&pool_mu);
+}
+
+/* A kept scan of eng into c, which holds none; false if there is none. */
+static bool pool_get(conn *c, const ms_engine *eng)
+{
+    struct pooled stale[SCAN_POOL_MAX];
+    unsigned nstale = 0;
+    bool got = false;
+
+    pthread_mutex_lock(&pool_mu);
+    while (npool && !got) {
+        struct pooled p = pool[--npool];
+        if (p.eng == eng) {
+            c->eng = p.eng;
+            c->scan = p.scan;
+            c->disc = p.disc;
+            got = true;
+        } else {
+            stale[nstale++] = p;
+        }
+    }
+    pthread_mutex_unlock(&pool_mu);
+    for (unsigned i = 0; i < nstale; i++)
+        pooled_free(&stale[i]);
+    return got;
+}
+
+static void pool_drain(void)
+{
+    pthread_mutex_lock(&pool_mu);
+    while (npool)
+        pooled_free(&pool[--npool]);
+    pthread_mutex_unlock(&pool_mu);
+}
+
 static ms_engine *engine_get(void)
 {
     pthread_mutex_lock(&eng_mu);
@@ -214,14 +285,22 @@ static conn *begin_message(SMFICTX *ctx)
         ms_engine_destroy(c->eng);
         c->scan = NULL;
         c->disc = NULL;
-        c->eng = eng;
-        if (ms_scan_create(eng, &c->scan, &err) != MS_OK)
-            return NULL;
-        ms_policy_milter_conf(eng, &mc);
-        if (mc.disclaimer[0] && ms_disclaimer_create(eng, &c->disc) != MS_OK) {
-            ms_scan_destroy(c->scan);
-            c->scan = NULL;
-            return NULL;
+        c->eng = NULL;
+        if (pool_get(c, eng)) {
+            ms_engine_destroy(eng); /* the kept scan brought a reference */
+            ms_scan_reset(c->scan);
+            if (c->disc)
+                ms_disclaimer_reset(c->disc);
+        } else {
+            c->eng = eng;
+            if (ms_scan_create(eng, &c->scan, &err) != MS_OK)
+                return NULL;
+            ms_policy_milter_conf(eng, &mc);
+            if (mc.disclaimer[0] && ms_disclaimer_create(eng, &c->disc) != MS_OK) {
+                ms_scan_destroy(c->scan);
+                c->scan = NULL;
+                return NULL;
+            }
         }
     } else {
         ms_engine_destroy(eng); /* c->eng holds one already */
@@ -468,6 +547,7 @@ static sfsistat on_close(SMFICTX *ctx)
     conn *c = smfi_getpriv(ctx);
     if (c) {
         end_message(c);
+        pool_put(c);
         ms_scan_destroy(c->scan);
         ms_disclaimer_destroy(c->disc);
         ms_engine_destroy(c->eng);
@@ -687,6 +767,7 @@ int ms_cli_milter(int argc, char **argv)
     if (rc == 0)
         serve(&sigs, &mc);
     ms_ratelimit_destroy(ratelimit);
+    pool_drain();
     ms_audit_close();
     if (pidfile[0])
         unlink(pidfile);
