@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -243,9 +244,15 @@ int ms_cli_scan(int argc, char **argv)
     for (int i = 0; i < npaths; i++)
         ms_source_walk(paths[i], &sink);
     free(paths);
-    fflush(stdout);
     ms_scan_destroy(c.scan);
     ms_engine_destroy(eng);
+    /* a full disk or a closed pipe lost results: say so, never exit 0 */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mailsift: standard output: %s; results were lost\n",
+                errno ? strerror(errno) : "write error");
+        return 2;
+    }
     if (c.errors)
         return 2;
     return c.flagged ? 1 : 0;

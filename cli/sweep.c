@@ -118,6 +118,7 @@ typedef struct run {
     uint64_t bytes_before;            /* listed bytes done in earlier runs */
     uint64_t total_bytes;
     atomic_int running;
+    atomic_int out_errno; /* stdout failed (a full disk, a closed pipe): stop */
 } run;
 
 typedef struct worker {
@@ -141,18 +142,32 @@ static void clear_progress(const run *r)
         fputs("\r\033[K", stderr);
 }
 
-static void write_out(run *r, const char *p, size_t n)
+/* Write a commit's NDJSON; false when stdout fails (a full disk, a closed
+ * pipe). Then none of it counts: out_bytes stays at the last whole commit,
+ * so a resume cuts the partial lines off and scans those messages again. */
+static bool write_out(run *r, const char *p, size_t n)
 {
+    uint64_t done = 0;
     while (n) {
         ssize_t w = write(STDOUT_FILENO, p, n);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
-            return; /* stdout gone: nothing better to do */
+        if (w <= 0) {
+            int e = w < 0 ? errno : EIO;
+            atomic_store(&r->out_errno, e);
+            return false;
+        }
         p += w;
         n -= (size_t)w;
-        r->sw->out_bytes += (uint64_t)w;
+        done += (uint64_t)w;
     }
+    r->sw->out_bytes += done;
+    return true;
+}
+
+static bool stopping(run *r)
+{
+    return stop_signal || atomic_load(&r->out_errno);
 }
 
 /* commit - publish what the worker has for its unit: NDJSON lines, counts,
@@ -163,7 +178,19 @@ static void commit(worker *w, bool finished, uint64_t off, unsigned done)
     ms_sweep *sw = r->sw;
 
     pthread_mutex_lock(&r->mu);
-    write_out(r, w->out.p, w->out.len);
+    if (atomic_load(&r->out_errno) || !write_out(r, w->out.p, w->out.len)) {
+        /* not counted, not checkpointed: a resume does these messages again */
+        pthread_mutex_unlock(&r->mu);
+        for (unsigned i = 0; i < w->nerrs; i++) {
+            free(w->errs[i].source);
+            free(w->errs[i].msg);
+        }
+        w->nerrs = 0;
+        ms_sweep_stats_fini(&w->delta);
+        w->out.len = 0;
+        w->since_commit = 0;
+        return;
+    }
     ms_sweep_stats_add(&sw->folders[w->unit->folder].st, &w->delta);
     for (unsigned i = 0; i < w->nerrs; i++) {
         ms_sweep_add_error(sw, w->errs[i].source, w->errs[i].msg, false);
@@ -305,7 +332,7 @@ static void on_error(void *ctx, const char *source, const char *msg)
 static int on_boundary(void *ctx, uint64_t off, unsigned done)
 {
     worker *w = ctx;
-    if (stop_signal) {
+    if (stopping(w->r)) {
         commit(w, false, off, done);
         w->stopped = true;
         return 1;
@@ -325,7 +352,7 @@ static void *work(void *arg)
         pthread_mutex_lock(&r->mu);
         while (r->next < r->sw->nunits && r->sw->units[r->next].done)
             r->next++;
-        if (stop_signal || r->next >= r->sw->nunits) {
+        if (stopping(r) || r->next >= r->sw->nunits) {
             pthread_mutex_unlock(&r->mu);
             break;
         }
@@ -728,10 +755,15 @@ int ms_cli_sweep(int argc, char **argv)
 
     sw.elapsed += (started > 0 ? r.finished : now_secs()) - r.started;
     sw.complete = sw.prefix == sw.nunits;
-    sw.interrupted = stop_signal != 0;
+    int out_errno = atomic_load(&r.out_errno);
+    sw.interrupted = stop_signal != 0 || out_errno;
     if (resume && ms_sweep_checkpoint_save(&sw, resume) != 0)
         rc = 2;
-    if (sw.interrupted)
+    if (out_errno)
+        fprintf(stderr, "mailsift: standard output: %s; stopped after %zu of %zu files%s%s\n",
+                strerror(out_errno), sw.prefix, sw.nunits, resume ? "; resume with --resume " : "",
+                resume ? resume : "");
+    else if (sw.interrupted)
         fprintf(stderr, "mailsift: interrupted after %zu of %zu files%s%s\n", sw.prefix, sw.nunits,
                 resume ? "; resume with --resume " : "", resume ? resume : "");
     if (report && ms_sweep_report(&sw, report, format) != 0)
@@ -744,7 +776,9 @@ int ms_cli_sweep(int argc, char **argv)
     }
     if (rc == 0)
         rc = errors ? 2 : flagged ? 1 : 0;
-    if (sw.interrupted)
+    if (out_errno)
+        rc = 2;
+    else if (sw.interrupted)
         rc = 128 + stop_signal;
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
