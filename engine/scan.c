@@ -885,15 +885,13 @@ int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg
 
     if (s->nesting + depth + 1 >= s->eng->attach.limits.depth)
         return MS_ERR_LIMIT;
-    if (!s->nested) {
-        if (ms_scan_create(s->eng, &s->nested, &err) != MS_OK)
-            return MS_ERR_NOMEM;
-        s->nested->nesting = s->nesting + depth + 1;
-    } else {
-        ms_scan_reset(s->nested);
-        s->nested->nesting = s->nesting + depth + 1;
+    if (!s->nested && ms_scan_create(s->eng, &s->nested, &err) != MS_OK) {
+        s->err = s->err ? s->err : MS_ERR_NOMEM; /* unscanned: never accepted */
+        return MS_ERR_NOMEM;
     }
     ms_scan *n = s->nested;
+    ms_scan_reset(n);
+    n->nesting = s->nesting + depth + 1;
     if (s->env_seq == s->msg_seq)
         ms_scan_set_envelope(n, &s->env);
     int rc = ms_scan_feed(n, msg, len);
@@ -910,6 +908,8 @@ int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg
         count_distinct(s, n->msg_pans[i]);
     if (n->encrypted_seq == n->msg_seq)
         s->anomalies |= MS_ANOM_ENCRYPTED;
+    if (rc != MS_OK && !s->err)
+        s->err = rc; /* the message failed to scan as a whole */
     return rc;
 }
 

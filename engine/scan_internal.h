@@ -44,7 +44,8 @@ int ms_scan_add_finding(ms_scan *s, const char *category, const char *rule, cons
  * "2/a.zip/x.eml/1"). `depth` counts the archives around it. Returns
  * MS_ERR_LIMIT when messages and archives are nested deeper than the
  * attachments' depth limit (nothing is scanned then), MS_ERR_NOMEM, or the
- * nested scan's error.
+ * nested scan's error; the last two also become this scan's error, so the
+ * message is not accepted as scanned.
  */
 int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg, size_t len);
 
