@@ -71,6 +71,24 @@ char *ms_cli_ndjson_error(const char *source, const char *msg)
     return s;
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* "preamble", "2.epilogue": say what that text is. */
+static void outside_parts(const char *part)
+{
+    bool pre = ends_with(part, "preamble");
+    int n = (int)(strlen(part) - strlen("preamble"));
+    printf("the %s", pre ? "preamble" : "epilogue");
+    if (n > 1)
+        printf(" of MIME part %.*s", n - 1, part);
+    printf(" (text %s, which mail readers hide)",
+           pre ? "before the first part" : "after the last part");
+}
+
 static void print_ndjson(const char *source, const ms_result *r)
 {
     char *s = ms_cli_ndjson_result(source, r);
@@ -105,9 +123,12 @@ static void print_text(const char *source, const ms_result *r)
                 printf("message header");
             else if (strcmp(f->part, "message") == 0)
                 printf("the message as a whole");
+            else if (ends_with(f->part, "preamble") || ends_with(f->part, "epilogue"))
+                outside_parts(f->part);
             else
                 printf("MIME part %s", f->part);
-            if (f->content_type[0])
+            if (f->content_type[0] && !ends_with(f->part, "preamble") &&
+                !ends_with(f->part, "epilogue"))
                 printf(" (%s%s%s%s)", f->content_type, f->filename[0] ? ", file \"" : "",
                        f->filename, f->filename[0] ? "\"" : "");
             if (strcmp(f->part, "message") != 0)

@@ -6,7 +6,9 @@
  * its NDJSON output must equal NAME.want.ndjson byte for byte and the exit
  * status must be 1 when some verdict is not accept, else 0. The
  * `-luhn-fail` twins carry the same numbers with a wrong check digit and
- * must stay clean. An unreadable path is reported and the scan goes on.
+ * must stay clean. Where NAME.want.txt exists, `--format text` (the words a
+ * compliance officer reads) must equal it too. An unreadable path is
+ * reported and the scan goes on.
  */
 #include "helpers.h"
 
@@ -63,7 +65,7 @@ static void test_golden(void **state)
 {
     struct dirent **names;
     int n = scandir(DATA, &names, is_input, by_name);
-    unsigned checked = 0, positive = 0;
+    unsigned checked = 0, positive = 0, texts = 0;
     (void)state;
     assert_true(n > 0);
     for (int i = 0; i < n; i++) {
@@ -79,6 +81,18 @@ static void test_golden(void **state)
         char *got = run_scan(name, &status);
         if (strcmp(got, want) != 0)
             fail_msg("%s:\n got: %s\nwant: %s", name, got, want);
+        snprintf(want_path, sizeof want_path, "%s/%.*s.want.txt", DATA, (int)stem, name);
+        char *want_txt = ms_test_read_file(want_path, &wlen);
+        if (want_txt) {
+            char args[600];
+            snprintf(args, sizeof args, "--format text %s", name);
+            char *txt = run_scan(args, &status);
+            if (strcmp(txt, want_txt) != 0)
+                fail_msg("%s (text):\n got: %s\nwant: %s", name, txt, want_txt);
+            free(txt);
+            free(want_txt);
+            texts++;
+        }
         bool flagged = strstr(want, "\"verdict\":\"reject\"") != NULL;
         assert_int_equal(status, flagged ? 1 : 0);
         if (strstr(name, "-luhn-fail"))
@@ -90,7 +104,7 @@ static void test_golden(void **state)
         free(names[i]);
     }
     free(names);
-    print_message("%u golden messages, %u flagged\n", checked, positive);
+    print_message("%u golden messages, %u flagged, %u also as text\n", checked, positive, texts);
 }
 
 /* A path that cannot be read: reported on stderr and as an error line,
