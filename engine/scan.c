@@ -17,6 +17,7 @@
  */
 #include "attach.h"
 #include "b64.h"
+#include "b64run.h"
 #include "charset.h"
 #include "engine.h"
 #include "html.h"
@@ -67,6 +68,7 @@ struct ms_scan {
     ms_attach *attach; /* attachments: true type, YARA, archives, documents */
     ms_uu uu;          /* uuencoded files in the part's text */
     bool uu_on;
+    ms_b64run b64run; /* base64 pasted into the part's text */
 
     /* text stream */
     bool text_open;
@@ -481,6 +483,7 @@ static void on_part_begin(void *ctx, const ms_mime_entity *ent)
     ms_attach_begin(s->attach, ent, p->is_text);
     ms_uu_reset(&s->uu);
     s->uu_on = p->is_text || ms_uu_encoding(ent->encoding);
+    ms_b64run_reset(&s->b64run);
     tap(s, MS_TAP_PART_BEGIN, NULL, 0);
     if (!p->is_text)
         return;
@@ -530,6 +533,7 @@ static void decoded(ms_scan *s, const char *data, size_t len)
         ms_uu_feed(&s->uu, data, len);
     if (!s->part.is_text || len == 0)
         return;
+    ms_b64run_feed(&s->b64run, data, len);
     from_utf8(s, s->utf8, ms_charset_feed(&s->cs, data, len, s->utf8), false);
 }
 
@@ -559,21 +563,38 @@ static void on_part_data(void *ctx, const char *data, size_t len)
     }
 }
 
-/* Files uuencoded in the part's text: inspected as its attachments,
- * named "PART/NAME". */
-static void uu_files(ms_scan *s)
+/* A file found in the part's text (uuencode, a base64 run): inspected as
+ * an attachment of the part, named "PART/NAME". */
+static void embedded_file(ms_scan *s, const unsigned char *data, size_t len, bool truncated,
+                          const char *name)
 {
-    ms_uu_finish(&s->uu);
-    for (unsigned i = 0; i < s->uu.nblocks; i++) {
-        const ms_uu_block *b = &s->uu.blocks[i];
-        char part[sizeof s->text_part];
-        size_t n = ms_copy_utf8(part, sizeof part, s->part.ent.id, strlen(s->part.ent.id));
-        if (n + 1 < sizeof part) {
-            part[n] = '/';
-            ms_copy_utf8(part + n + 1, sizeof part - n - 1, b->name, strlen(b->name));
+    char part[sizeof s->text_part];
+    size_t n = ms_copy_utf8(part, sizeof part, s->part.ent.id, strlen(s->part.ent.id));
+    if (n + 1 < sizeof part) {
+        part[n] = '/';
+        ms_copy_utf8(part + n + 1, sizeof part - n - 1, name, strlen(name));
+    }
+    ms_attach_obj o = {data, len, truncated, part, name, "", 0, false};
+    s->anomalies |= ms_attach_object(s->attach, &o);
+}
+
+static void embedded_files(ms_scan *s)
+{
+    if (s->uu_on) {
+        ms_uu_finish(&s->uu);
+        for (unsigned i = 0; i < s->uu.nblocks; i++) {
+            const ms_uu_block *b = &s->uu.blocks[i];
+            embedded_file(s, s->uu.buf.p + b->off, b->len, b->truncated, b->name);
         }
-        ms_attach_obj o = {s->uu.buf + b->off, b->len, b->truncated, part, b->name, "", 0, false};
-        s->anomalies |= ms_attach_object(s->attach, &o);
+    }
+    if (s->part.is_text) {
+        ms_b64run_finish(&s->b64run);
+        for (unsigned i = 0; i < s->b64run.nblocks; i++) {
+            const ms_b64run_block *b = &s->b64run.blocks[i];
+            char name[32];
+            snprintf(name, sizeof name, "base64-%u", i + 1);
+            embedded_file(s, s->b64run.buf.p + b->off, b->len, b->truncated, name);
+        }
     }
 }
 
@@ -596,8 +617,7 @@ static void on_part_end(void *ctx)
         text_end(s);
     }
     s->anomalies |= ms_attach_end(s->attach);
-    if (s->uu_on)
-        uu_files(s);
+    embedded_files(s);
     tap(s, MS_TAP_PART_END, NULL, 0);
     s->in_part = false;
 }
@@ -930,6 +950,7 @@ void ms_scan_destroy(ms_scan *s)
         return;
     ms_scan_destroy(s->nested);
     ms_uu_free(&s->uu);
+    ms_b64run_free(&s->b64run);
     ms_mime_destroy(s->mime);
     ms_attach_destroy(s->attach);
     ms_charset_fini(&s->cs);
@@ -984,6 +1005,7 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->cat_direct = calloc(eng->ncats, sizeof *s->cat_direct);
     s->attach = ms_attach_create(eng, s);
     ms_uu_init(&s->uu, eng->attach.limits.max_bytes);
+    ms_b64run_init(&s->b64run, eng->attach.limits.max_bytes);
     if (!s->mime || !s->attach || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm ||
         !s->hdr || !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits ||
         !s->cat_direct)

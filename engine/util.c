@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *ms_strerror(int code)
@@ -170,4 +171,38 @@ size_t ms_copy_utf8(char *dst, size_t cap, const char *src, size_t n)
     }
     dst[o] = '\0';
     return o;
+}
+
+size_t ms_capbuf_put(ms_capbuf *b, const void *data, size_t n)
+{
+    if (b->nomem)
+        return 0;
+    if (n > b->max - b->len)
+        n = b->max - b->len;
+    if (n == 0)
+        return 0;
+    if (b->len + n > b->cap) {
+        size_t c = b->cap ? b->cap : 65536;
+        while (c < b->len + n)
+            c *= 2;
+        if (c > b->max)
+            c = b->max;
+        unsigned char *q = realloc(b->p, c);
+        if (!q) {
+            b->nomem = true;
+            return 0;
+        }
+        b->p = q;
+        b->cap = c;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return n;
+}
+
+void ms_capbuf_free(ms_capbuf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
 }

@@ -27,6 +27,19 @@ bool ms_action_parse(const char *s, ms_action *out);
  * out. Returns the length written. */
 size_t ms_copy_utf8(char *dst, size_t cap, const char *src, size_t n);
 
+/* Bytes decoded out of a part's text (uuencode, base64 runs): a buffer
+ * that grows up to max and is kept from part to part. */
+typedef struct ms_capbuf {
+    unsigned char *p;
+    size_t len, cap, max;
+    bool nomem;
+} ms_capbuf;
+
+/* Append what fits under max; returns the bytes appended (fewer than n:
+ * the cap was reached or memory ran out). */
+size_t ms_capbuf_put(ms_capbuf *b, const void *data, size_t n);
+void ms_capbuf_free(ms_capbuf *b);
+
 /* ASCII lower-case of c. */
 static inline int ms_lower(int c)
 {

@@ -28,10 +28,7 @@
 #include "uu.h"
 #include "util.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-#define UU_GROW_MIN 65536
 
 bool ms_uu_encoding(const char *cte)
 {
@@ -42,14 +39,12 @@ bool ms_uu_encoding(const char *cte)
 void ms_uu_init(ms_uu *u, size_t max)
 {
     memset(u, 0, sizeof *u);
-    u->max = max;
+    u->buf.max = max;
 }
 
 void ms_uu_free(ms_uu *u)
 {
-    free(u->buf);
-    u->buf = NULL;
-    u->cap = 0;
+    ms_capbuf_free(&u->buf);
 }
 
 void ms_uu_reset(ms_uu *u)
@@ -57,8 +52,8 @@ void ms_uu_reset(ms_uu *u)
     u->llen = 0;
     u->skip = false;
     u->in = false;
-    u->len = 0;
-    u->nomem = false;
+    u->buf.len = 0;
+    u->buf.nomem = false;
     u->nblocks = 0;
 }
 
@@ -70,32 +65,11 @@ static ms_uu_block *cur(ms_uu *u)
 static void put(ms_uu *u, const unsigned char *b, size_t n)
 {
     ms_uu_block *k = cur(u);
+    size_t w = ms_capbuf_put(&u->buf, b, n);
 
-    if (u->nomem)
-        n = 0;
-    if (n > u->max - u->len) { /* keep what fits */
-        k->truncated = true;
-        n = u->max - u->len;
-    }
-    if (n == 0)
-        return;
-    if (u->len + n > u->cap) {
-        size_t c = u->cap ? u->cap : UU_GROW_MIN;
-        while (c < u->len + n)
-            c *= 2;
-        if (c > u->max)
-            c = u->max;
-        unsigned char *p = realloc(u->buf, c);
-        if (!p) {
-            u->nomem = k->truncated = true;
-            return;
-        }
-        u->buf = p;
-        u->cap = c;
-    }
-    memcpy(u->buf + u->len, b, n);
-    u->len += n;
-    k->len += n;
+    k->len += w;
+    if (w < n)
+        k->truncated = true; /* over the cap (or out of memory): the start is kept */
 }
 
 /* The file ends: kept if anything was decoded. */
@@ -109,7 +83,7 @@ static void close_block(ms_uu *u, bool complete)
     if (k->len)
         u->nblocks++;
     else
-        u->len = k->off;
+        u->buf.len = k->off;
 }
 
 static bool blank(char c)
@@ -134,7 +108,7 @@ static void begin_line(ms_uu *u, const char *l, size_t n)
         return;
     ms_uu_block *k = cur(u);
     memset(k, 0, sizeof *k);
-    k->off = u->len;
+    k->off = u->buf.len;
     ms_copy_utf8(k->name, sizeof k->name, l + i, n - i);
     u->in = true;
 }
@@ -142,7 +116,7 @@ static void begin_line(ms_uu *u, const char *l, size_t n)
 /* One line of the file; false if it is no uuencode. */
 static bool data_line(ms_uu *u, const char *l, size_t n)
 {
-    unsigned char out[64]; /* the length character allows up to 63 */
+    unsigned char out[64] = {0}; /* the length character allows up to 63 */
     size_t w = 0;
 
     if (l[0] < 32 || l[0] > 96)

@@ -4,6 +4,8 @@
 #ifndef MS_UU_H
 #define MS_UU_H
 
+#include "util.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -12,7 +14,7 @@
 #define MS_UU_NAME_MAX 128
 
 typedef struct ms_uu_block {
-    size_t off, len;           /* decoded bytes in ms_uu.buf */
+    size_t off, len;           /* decoded bytes in ms_uu.buf.p */
     char name[MS_UU_NAME_MAX]; /* the name on the begin line */
     bool truncated;            /* over the size cap: the first bytes are kept */
     bool unended;              /* no "end" line, or a line that is no uuencode */
@@ -21,12 +23,9 @@ typedef struct ms_uu_block {
 typedef struct ms_uu {
     char line[MS_UU_LINE_MAX]; /* the current line, while it may matter */
     size_t llen;
-    bool skip;  /* the rest of the current line does not matter */
-    bool in;    /* between a begin line and its end line */
-    size_t max; /* decoded bytes kept per part */
-    unsigned char *buf;
-    size_t len, cap;
-    bool nomem;
+    bool skip;     /* the rest of the current line does not matter */
+    bool in;       /* between a begin line and its end line */
+    ms_capbuf buf; /* decoded bytes of all files, up to the cap */
     ms_uu_block blocks[MS_UU_BLOCKS];
     unsigned nblocks;
 } ms_uu;

@@ -21,11 +21,11 @@ static void run(ms_uu *u, const char *in, size_t len, size_t step)
     for (size_t i = 0; i < len; i += step)
         ms_uu_feed(u, in + i, len - i < step ? len - i : step);
     ms_uu_finish(u);
-    if (u->nblocks > MS_UU_BLOCKS || u->len > CAP)
+    if (u->nblocks > MS_UU_BLOCKS || u->buf.len > CAP)
         abort();
     for (unsigned i = 0; i < u->nblocks; i++) {
         const ms_uu_block *b = &u->blocks[i];
-        if (b->off + b->len > u->len || b->len == 0 || !memchr(b->name, 0, sizeof b->name))
+        if (b->off + b->len > u->buf.len || b->len == 0 || !memchr(b->name, 0, sizeof b->name))
             abort();
     }
 }
@@ -48,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     run(&whole, in, len, len ? len : 1);
     run(&chunked, in, len, step);
-    if (whole.nblocks != chunked.nblocks || whole.len != chunked.len ||
-        (whole.len && memcmp(whole.buf, chunked.buf, whole.len) != 0))
+    if (whole.nblocks != chunked.nblocks || whole.buf.len != chunked.buf.len ||
+        (whole.buf.len && memcmp(whole.buf.p, chunked.buf.p, whole.buf.len) != 0))
         abort();
     for (unsigned i = 0; i < whole.nblocks; i++) {
         const ms_uu_block *a = &whole.blocks[i], *b = &chunked.blocks[i];

@@ -46,7 +46,7 @@ static size_t uu_finish(void *st, char *out)
         const ms_uu_block *b = &u->blocks[i];
         o += (size_t)sprintf(out + o, "[%s|%c%c|", b->name, b->truncated ? 't' : '-',
                              b->unended ? 'u' : '-');
-        memcpy(out + o, u->buf + b->off, b->len);
+        memcpy(out + o, u->buf.p + b->off, b->len);
         o += b->len;
         out[o++] = ']';
     }
@@ -126,7 +126,7 @@ static void test_limits(void **state)
     assert_true(u.blocks[0].truncated);
     assert_int_equal(u.blocks[0].len, MAX_BYTES);
     for (size_t i = 0; i < u.blocks[0].len; i++)
-        assert_int_equal(u.buf[i], '0');
+        assert_int_equal(u.buf.p[i], '0');
 
     /* files past MS_UU_BLOCKS are not kept */
     ms_uu_reset(&u);
