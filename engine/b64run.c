@@ -137,10 +137,10 @@ static void end_line(ms_b64run *r)
         end_run(r);
         return;
     }
-    if (r->nlines && !r->closed && n <= r->width && (n < r->width || padded || n == r->width)) {
+    if (r->nlines && !r->closed && n <= r->width) { /* the run goes on */
         decode(r, r->line, n);
         r->nlines++;
-        r->closed = n < r->width || padded;
+        r->closed = n < r->width || padded; /* its last line */
         return;
     }
     end_run(r);
