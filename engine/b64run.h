@@ -1,5 +1,6 @@
 /*
- * b64run.h - base64 pasted into text: runs of base64 lines, decoded
+ * b64run.h - base64 pasted into text: runs of base64 lines and long base64
+ * tokens, decoded
  */
 #ifndef MS_B64RUN_H
 #define MS_B64RUN_H
@@ -10,10 +11,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MS_B64RUN_LINE_MAX  1024 /* a longer line is not taken for base64 */
-#define MS_B64RUN_LINE_MIN  40   /* nor a shorter one, but the last of a run */
-#define MS_B64RUN_MIN_LINES 3    /* lines a run needs to count */
-#define MS_B64RUN_BLOCKS    16   /* runs kept per part; later ones are not */
+#define MS_B64RUN_LINE_MAX    1024 /* longest line of a run of lines */
+#define MS_B64RUN_LINE_MIN    40   /* a run of lines needs lines this wide */
+#define MS_B64RUN_MIN_LINES   3    /* and this many of them */
+#define MS_B64RUN_TOKEN_MIN   64   /* base64 this long counts on its own */
+#define MS_B64RUN_PARTIAL_MIN 16   /* base64 ending a line after other text, to start a run */
+#define MS_B64RUN_BLOCKS      16   /* runs kept per part; later ones are not */
 
 typedef struct ms_b64run_block {
     size_t off, len; /* decoded bytes in ms_b64run.buf.p */
@@ -21,12 +24,25 @@ typedef struct ms_b64run_block {
 } ms_b64run_block;
 
 typedef struct ms_b64run {
-    char line[MS_B64RUN_LINE_MAX]; /* the current line */
-    size_t llen;
-    bool skip;       /* the current line is too long: not base64 */
-    unsigned nlines; /* lines in the current run */
-    size_t width;    /* length of the run's first line */
-    bool closed;     /* the run's last line was short or padded */
+    /* the open token: base64 characters seen last, maybe continued next */
+    char tok[MS_B64RUN_LINE_MAX];
+    size_t tlen;    /* its characters (also those decoded while streaming) */
+    unsigned npad;  /* the '=' it ends in */
+    bool open;      /* a token may go on with the next byte */
+    bool tok_first; /* it began its line */
+    bool streaming; /* longer than MS_B64RUN_LINE_MAX: decoded as it comes */
+    bool dropped;   /* streaming, but no block was free */
+    bool cr;        /* a '\r' ended the last chunk: held until the next byte */
+    char lead;      /* the byte before the open token ('\n' at a line's start) */
+    char prev;      /* the last byte of the line seen so far */
+    /* the run of lines under way (nlines 0: none) */
+    unsigned nlines;
+    size_t width;   /* width of its full lines (0: not known yet) */
+    size_t chars;   /* base64 characters in it */
+    bool closed;    /* its last line was short or padded */
+    bool lead_ok;   /* its first line does not look like a URL or path */
+    unsigned kinds; /* KIND_* of its characters (b64run.c) */
+    size_t slashes; /* its '/' */
     ms_b64 dec;
     ms_capbuf buf; /* decoded bytes of all runs, up to the cap */
     ms_b64run_block blocks[MS_B64RUN_BLOCKS];
