@@ -124,6 +124,7 @@ void ms_b64run_reset(ms_b64run *r)
     r->buf.len = 0;
     r->buf.nomem = false;
     r->nblocks = 0;
+    r->over = false;
     r->prev = '\n';
     open_token(r, true, '\n');
 }
@@ -145,10 +146,13 @@ static void put(ms_b64run *r, const unsigned char *b, size_t n)
         k->truncated = true; /* over the cap (or out of memory): the start is kept */
 }
 
+/* Decoded into the current piece; nothing while a run has no block. */
 static void decode(ms_b64run *r, const char *p, size_t n)
 {
     unsigned char out[MS_B64RUN_LINE_MAX / 4 * 3 + 3];
 
+    if (r->nlines && r->blockless)
+        return;
     while (n) {
         size_t k = n < MS_B64RUN_LINE_MAX ? n : MS_B64RUN_LINE_MAX;
         put(r, out, ms_b64_feed(&r->dec, p, k, out));
@@ -193,15 +197,17 @@ static void end_run(ms_b64run *r)
     bool lines = r->nlines >= MS_B64RUN_MIN_LINES && r->width >= MS_B64RUN_LINE_MIN;
     bool chars =
         r->chars >= MS_B64RUN_TOKEN_MIN && r->lead_ok && encoded(r->kinds, r->slashes, r->chars);
-    block_end(r, lines || (wide && chars));
+    if (r->blockless)
+        r->over |= lines || (wide && chars);
+    else
+        block_end(r, lines || (wide && chars));
     r->nlines = 0;
 }
 
 /* The open token, at the end of its line, begins a run. */
 static void start_run(ms_b64run *r, bool whole_line)
 {
-    if (!block_begin(r))
-        return;
+    r->blockless = !block_begin(r); /* followed all the same, to tell whether it counts */
     r->nlines = 1;
     r->width = whole_line ? r->tlen : 0;
     r->chars = r->tlen;
@@ -242,8 +248,12 @@ static bool token_ok(const ms_b64run *r)
 /* The open token is a piece on its own. */
 static void single(ms_b64run *r)
 {
-    if (!token_ok(r) || !block_begin(r))
+    if (!token_ok(r))
         return;
+    if (!block_begin(r)) {
+        r->over = true;
+        return;
+    }
     decode(r, r->tok, r->tlen);
     block_end(r, true);
 }
@@ -262,7 +272,11 @@ static void append(ms_b64run *r, const char *p, size_t n)
         n -= k;
         end_run(r);
         r->streaming = true; /* judged by its first MS_B64RUN_LINE_MAX characters */
-        r->dropped = !token_ok(r) || !block_begin(r);
+        r->dropped = !token_ok(r);
+        if (!r->dropped && !block_begin(r)) {
+            r->dropped = true;
+            r->over = true;
+        }
         if (!r->dropped)
             decode(r, r->tok, r->tlen);
     }

@@ -16,7 +16,7 @@
 #define MS_B64RUN_MIN_LINES   3    /* and this many of them */
 #define MS_B64RUN_TOKEN_MIN   64   /* base64 this long counts on its own */
 #define MS_B64RUN_PARTIAL_MIN 16   /* base64 ending a line after other text, to start a run */
-#define MS_B64RUN_BLOCKS      16   /* runs kept per part; later ones are not */
+#define MS_B64RUN_BLOCKS      64   /* pieces kept per part; later ones set over */
 
 typedef struct ms_b64run_block {
     size_t off, len; /* decoded bytes in ms_b64run.buf.p */
@@ -41,12 +41,14 @@ typedef struct ms_b64run {
     size_t chars;   /* base64 characters in it */
     bool closed;    /* its last line was short or padded */
     bool lead_ok;   /* its first line does not look like a URL or path */
+    bool blockless; /* it began when every block was used: not decoded */
     unsigned kinds; /* KIND_* of its characters (b64run.c) */
     size_t slashes; /* its '/' */
     ms_b64 dec;
     ms_capbuf buf; /* decoded bytes of all runs, up to the cap */
     ms_b64run_block blocks[MS_B64RUN_BLOCKS];
     unsigned nblocks;
+    bool over; /* a piece that counts came after MS_B64RUN_BLOCKS: not read */
 } ms_b64run;
 
 void ms_b64run_init(ms_b64run *r, size_t max);

@@ -596,6 +596,8 @@ static void embedded_files(ms_scan *s)
             embedded_file(s, s->b64run.buf.p + b->off, b->len, b->truncated, name);
         }
     }
+    if ((s->uu_on && s->uu.over) || (s->part.is_text && s->b64run.over))
+        s->anomalies |= MS_ANOM_EMBEDDED_LIMIT;
 }
 
 static void on_part_end(void *ctx)
@@ -632,6 +634,8 @@ static const struct limit_finding {
     {MS_ANOM_PARTS, "limit.parts", "More MIME parts than the part limit; the rest is unread"},
     {MS_ANOM_HEADER_TRUNCATED, "limit.header_bytes",
      "Header section over the header size limit; the rest is unread"},
+    {MS_ANOM_EMBEDDED_LIMIT, "limit.embedded",
+     "More files encoded into one text part (base64, uuencode) than are read; the rest unread"},
     {MS_ANOM_EMPTY_MULTIPART, "mime.empty_multipart",
      "A multipart with no part a delimiter opens; what it holds was not read as parts"},
 };

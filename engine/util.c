@@ -89,6 +89,7 @@ const char *ms_anomaly_name(uint32_t bit)
         "empty_multipart",
         "boundary_too_long",
         "encrypted",
+        "embedded_limit",
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (bit == (1u << i))

@@ -55,6 +55,7 @@ void ms_uu_reset(ms_uu *u)
     u->buf.len = 0;
     u->buf.nomem = false;
     u->nblocks = 0;
+    u->over = false;
 }
 
 static ms_uu_block *cur(ms_uu *u)
@@ -104,8 +105,12 @@ static void begin_line(ms_uu *u, const char *l, size_t n)
         i++;
     while (n > i && blank(l[n - 1]))
         n--;
-    if (i == n || u->nblocks == MS_UU_BLOCKS)
+    if (i == n)
         return;
+    if (u->nblocks == MS_UU_BLOCKS) {
+        u->over = true;
+        return;
+    }
     ms_uu_block *k = cur(u);
     memset(k, 0, sizeof *k);
     k->off = u->buf.len;

@@ -28,6 +28,7 @@ typedef struct ms_uu {
     ms_capbuf buf; /* decoded bytes of all files, up to the cap */
     ms_uu_block blocks[MS_UU_BLOCKS];
     unsigned nblocks;
+    bool over; /* a file began after MS_UU_BLOCKS: not read */
 } ms_uu;
 
 /* Is a Content-Transfer-Encoding (lower case) uuencode? */

@@ -210,12 +210,31 @@ static void test_limits(void **state)
     assert_true(r.blocks[0].truncated);
     assert_int_equal(r.blocks[0].len, MAX_BYTES);
 
-    /* runs past MS_B64RUN_BLOCKS are not kept */
-    ms_b64run_reset(&r);
-    for (int i = 0; i < MS_B64RUN_BLOCKS + 4; i++)
-        ms_b64run_feed(&r, CSV_B64 "--\n", strlen(CSV_B64) + 3);
-    ms_b64run_finish(&r);
-    assert_int_equal(r.nblocks, MS_B64RUN_BLOCKS);
+    /* pieces past MS_B64RUN_BLOCKS are not kept, and that is said; lines
+     * and words that would not count anyway say nothing (a cap that
+     * holds them all) */
+    ms_b64run big;
+    ms_b64run_init(&big, 1u << 20);
+    ms_b64run_reset(&big);
+    for (int i = 0; i < MS_B64RUN_BLOCKS; i++)
+        ms_b64run_feed(&big, CSV_B64 "--\n", strlen(CSV_B64) + 3);
+    ms_b64run_feed(&big, "Thanks\nQUFBQUFB\nQUFBQUFB\nsee you\n", 33);
+    ms_b64run_finish(&big);
+    assert_int_equal(big.nblocks, MS_B64RUN_BLOCKS);
+    assert_false(big.over);
+    ms_b64run_reset(&big);
+    for (int i = 0; i < MS_B64RUN_BLOCKS + 1; i++)
+        ms_b64run_feed(&big, CSV_B64 "--\n", strlen(CSV_B64) + 3);
+    ms_b64run_finish(&big);
+    assert_int_equal(big.nblocks, MS_B64RUN_BLOCKS);
+    assert_true(big.over);
+    ms_b64run_reset(&big);
+    for (int i = 0; i < MS_B64RUN_BLOCKS; i++)
+        ms_b64run_feed(&big, CSV_B64 "--\n", strlen(CSV_B64) + 3);
+    ms_b64run_feed(&big, "x " CSV_B64_LINE " y\n", strlen(CSV_B64_LINE) + 5);
+    ms_b64run_finish(&big);
+    assert_true(big.over); /* a token */
+    ms_b64run_free(&big);
 
     /* a line longer than MS_B64RUN_LINE_MAX is no line of a run, but a
      * token of its own, decoded as it comes */

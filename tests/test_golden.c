@@ -93,7 +93,9 @@ static void test_golden(void **state)
             free(want_txt);
             texts++;
         }
-        bool flagged = strstr(want, "\"verdict\":\"reject\"") != NULL;
+        bool flagged = false; /* some message's verdict is not accept */
+        for (const char *v = want; (v = strstr(v, "\"verdict\":\"")); v += 11)
+            flagged |= strncmp(v + 11, "accept\"", 7) != 0;
         assert_int_equal(status, flagged ? 1 : 0);
         if (strstr(name, "-luhn-fail"))
             assert_false(flagged);

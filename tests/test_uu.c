@@ -128,7 +128,15 @@ static void test_limits(void **state)
     for (size_t i = 0; i < u.blocks[0].len; i++)
         assert_int_equal(u.buf.p[i], '0');
 
-    /* files past MS_UU_BLOCKS are not kept */
+    /* files past MS_UU_BLOCKS are not kept, and that is said */
+    ms_uu_reset(&u);
+    for (int i = 0; i < MS_UU_BLOCKS; i++) {
+        n = (size_t)sprintf(in, "begin 644 f%d\n!80``\nend\n", i);
+        ms_uu_feed(&u, in, n);
+    }
+    ms_uu_finish(&u);
+    assert_int_equal(u.nblocks, MS_UU_BLOCKS);
+    assert_false(u.over);
     ms_uu_reset(&u);
     for (int i = 0; i < MS_UU_BLOCKS + 4; i++) {
         n = (size_t)sprintf(in, "begin 644 f%d\n!80``\nend\n", i);
@@ -138,6 +146,9 @@ static void test_limits(void **state)
     assert_int_equal(u.nblocks, MS_UU_BLOCKS);
     snprintf(name, sizeof name, "f%d", MS_UU_BLOCKS - 1);
     assert_string_equal(u.blocks[MS_UU_BLOCKS - 1].name, name);
+    assert_true(u.over);
+    ms_uu_reset(&u);
+    assert_false(u.over);
 
     /* a line longer than any uuencode line ends the file, unended */
     ms_uu_reset(&u);

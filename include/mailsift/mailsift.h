@@ -104,6 +104,8 @@ enum {
     MS_ANOM_BOUNDARY_TOO_LONG = 1u << 19, /* boundary parameter over the limit */
     MS_ANOM_ENCRYPTED = 1u << 20,         /* an encrypted archive, Office file or PDF
                                              (its content could not be scanned) */
+    MS_ANOM_EMBEDDED_LIMIT = 1u << 21,    /* more files encoded into one text part
+                                             (base64, uuencode) than are read */
 };
 
 /* Name of one anomaly bit ("long_line", ...), or NULL for an unknown bit. */
