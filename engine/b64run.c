@@ -138,12 +138,7 @@ static ms_b64run_block *cur(ms_b64run *r)
 
 static void put(ms_b64run *r, const unsigned char *b, size_t n)
 {
-    ms_b64run_block *k = cur(r);
-    size_t w = ms_capbuf_put(&r->buf, b, n);
-
-    k->len += w;
-    if (w < n)
-        k->truncated = true; /* over the cap (or out of memory): the start is kept */
+    ms_capbuf_put_piece(&r->buf, b, n, &cur(r)->len, &cur(r)->truncated);
 }
 
 /* Decoded into the current piece; nothing while a run has no block. */

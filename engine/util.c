@@ -174,6 +174,15 @@ size_t ms_copy_utf8(char *dst, size_t cap, const char *src, size_t n)
     return o;
 }
 
+void ms_capbuf_put_piece(ms_capbuf *b, const void *data, size_t n, size_t *len, bool *truncated)
+{
+    size_t w = ms_capbuf_put(b, data, n);
+
+    *len += w;
+    if (w < n)
+        *truncated = true;
+}
+
 size_t ms_capbuf_put(ms_capbuf *b, const void *data, size_t n)
 {
     if (b->nomem)

@@ -38,6 +38,11 @@ typedef struct ms_capbuf {
 /* Append what fits under max; returns the bytes appended (fewer than n:
  * the cap was reached or memory ran out). */
 size_t ms_capbuf_put(ms_capbuf *b, const void *data, size_t n);
+
+/* The same for a piece of the buffer (a decoded file): the bytes appended
+ * are added to *len, and *truncated is set when not all of them fit (the
+ * start of the piece is kept). */
+void ms_capbuf_put_piece(ms_capbuf *b, const void *data, size_t n, size_t *len, bool *truncated);
 void ms_capbuf_free(ms_capbuf *b);
 
 /* ASCII lower-case of c. */

@@ -65,12 +65,7 @@ static ms_uu_block *cur(ms_uu *u)
 
 static void put(ms_uu *u, const unsigned char *b, size_t n)
 {
-    ms_uu_block *k = cur(u);
-    size_t w = ms_capbuf_put(&u->buf, b, n);
-
-    k->len += w;
-    if (w < n)
-        k->truncated = true; /* over the cap (or out of memory): the start is kept */
+    ms_capbuf_put_piece(&u->buf, b, n, &cur(u)->len, &cur(u)->truncated);
 }
 
 /* The file ends: kept if anything was decoded. */
