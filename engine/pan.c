@@ -29,8 +29,12 @@
  *
  * Tolerated on purpose: digits grouped by single spaces or dashes in any
  * pattern ("4111 1111-1111 1111", "3782 822463 10005"), because senders
- * group them every way; and up to two bytes after the run, which is what
- * the pci pattern's end condition adds to a match.
+ * group them every way; up to two bytes after the run, which is what
+ * the pci pattern's end condition adds to a match; and (ms_pan_find) a
+ * short number written one space away on either side, which joins the run
+ * but is not part of the card number: an expiry or CVV after it, a row
+ * number before it ("5449166218090949 05/30", "1 4111111111111111"), as a
+ * table reads once its tabs or cells are one space.
  *
  * BUGS
  * Brands outside the enum (Mir 2200-2204, RuPay, Verve, Troy, Elo's own
@@ -46,6 +50,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Bit set of allowed lengths: LEN(16) | LENS(12, 19). */
 #define LEN(n)       (1u << (n))
@@ -177,53 +182,146 @@ bool ms_pan_check(const char *digits, size_t n, ms_pan_brand *brand)
     return b != MS_PAN_NONE;
 }
 
-/*
- * ms_pan_extract - see pan.h. Reads only text[0..end). *at_edge is set
- * whenever the walk wanted a byte before text[0]: the trailing walk ran
- * into it, the digit run starts at text[0], or text[0] is a separator
- * that a digit before it would join to the run. Whenever *at_edge is
- * false, more text before text[0] could not change the answer.
- */
-size_t ms_pan_extract(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
-                      bool *at_edge)
-{
-    size_t i = end, trail = 0, n = 0;
+/* A digit run as walk_run() finds it: its groups (digits between single
+ * separators), first to last, as [from, to) indexes into the text. */
+typedef struct pan_run {
+    size_t from[MS_PAN_RUN_MAX], to[MS_PAN_RUN_MAX];
+    unsigned ngroups;
+    size_t ndigits;
+} pan_run;
 
-    *start = end;
+/*
+ * walk_run - the digit run that ends at or just before text[end - 1], read
+ * backwards as ms_pan_extract (pan.h) describes, of at most max digits.
+ * Returns false if there is none or it is glued to a letter or digit, too
+ * long, or too short. *at_edge as for ms_pan_extract: it is set whenever
+ * the walk wanted a byte before text[0] (the trailing walk ran into it,
+ * the run starts at text[0], or text[0] is a separator that a digit before
+ * it would join to the run); whenever it is false, more text before
+ * text[0] could not change the answer.
+ */
+static bool walk_run(const char *text, size_t end, size_t max, pan_run *r, bool *at_edge)
+{
+    size_t i = end, trail = 0, group_end;
+    unsigned g = MS_PAN_RUN_MAX; /* groups fill from[] and to[] from the back */
+
     *at_edge = false;
-    digits[0] = '\0';
+    r->ngroups = 0;
+    r->ndigits = 0;
     while (i > 0 && trail < 2 && !is_digit(text[i - 1])) {
         i--;
         trail++;
     }
     if (i == 0 || !is_digit(text[i - 1])) {
         *at_edge = i == 0;
-        return 0;
+        return false;
     }
-    size_t last = i; /* one past the run's last digit */
-    if (last < end && is_alnum(text[last]))
-        return 0;
+    if (i < end && is_alnum(text[i]))
+        return false;
+    group_end = i;
     for (;;) { /* text[i - 1] is a digit of the run */
         i--;
-        if (++n > MS_PAN_MAX)
-            return 0;
+        if (++r->ndigits > max)
+            return false;
         if (i > 0 && is_digit(text[i - 1]))
             continue;
+        g--; /* a group has at least one digit, so g stays >= 0 */
+        r->from[g] = i;
+        r->to[g] = group_end;
         if (i > 1 && is_sep(text[i - 1]) && is_digit(text[i - 2])) {
-            i--;
+            group_end = --i;
             continue;
         }
         break;
     }
-    *start = i;
     *at_edge = i == 0 || (i == 1 && is_sep(text[0]));
-    if ((i > 0 && is_alnum(text[i - 1])) || n < MS_PAN_MIN)
+    if ((i > 0 && is_alnum(text[i - 1])) || r->ndigits < MS_PAN_MIN)
+        return false;
+    r->ngroups = MS_PAN_RUN_MAX - g;
+    memmove(r->from, r->from + g, r->ngroups * sizeof r->from[0]);
+    memmove(r->to, r->to + g, r->ngroups * sizeof r->to[0]);
+    return true;
+}
+
+/* copy_digits - the digits of groups [a, b) of r to digits[], NUL-ended;
+ * returns how many (0 if more than MS_PAN_MAX) */
+static size_t copy_digits(const char *text, const pan_run *r, unsigned a, unsigned b,
+                          char digits[MS_PAN_MAX + 1])
+{
+    size_t n = 0;
+
+    for (unsigned g = a; g < b; g++)
+        n += r->to[g] - r->from[g];
+    if (n > MS_PAN_MAX)
         return 0;
-    for (size_t k = 0; i < last; i++)
-        if (is_digit(text[i]))
-            digits[k++] = text[i];
+    n = 0;
+    for (unsigned g = a; g < b; g++)
+        for (size_t i = r->from[g]; i < r->to[g]; i++)
+            digits[n++] = text[i];
     digits[n] = '\0';
     return n;
+}
+
+/* ms_pan_extract - see pan.h */
+size_t ms_pan_extract(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
+                      bool *at_edge)
+{
+    pan_run r;
+
+    *start = end;
+    digits[0] = '\0';
+    if (!walk_run(text, end, MS_PAN_MAX, &r, at_edge))
+        return 0;
+    *start = r.from[0];
+    return copy_digits(text, &r, 0, r.ngroups, digits);
+}
+
+/* droppable - may group g of r (its first or its last) be a short number
+ * written next to the card number, not part of it: an expiry month, a CVV,
+ * a row number? One to three digits set off by a space; four only after a
+ * number written without separators (an Amex CID): after four-digit groups
+ * a fourth digit would be read as one more group of the number. */
+static bool droppable(const char *text, const pan_run *r, unsigned g)
+{
+    size_t n = r->to[g] - r->from[g];
+    size_t sep = g == 0 ? r->to[0] : r->from[g] - 1;
+
+    if (r->ngroups < 2 || text[sep] != ' ')
+        return false;
+    return n <= 3 || (n == 4 && g > 0 && g == r->ngroups - 1 && r->ngroups == 2);
+}
+
+/* ms_pan_find - see pan.h */
+size_t ms_pan_find(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
+                   size_t *len)
+{
+    pan_run r;
+    bool at_edge;
+
+    digits[0] = '\0';
+    if (!walk_run(text, end, MS_PAN_RUN_MAX, &r, &at_edge))
+        return 0;
+    unsigned last = r.ngroups - 1;
+    bool head = droppable(text, &r, 0), tail = droppable(text, &r, last);
+    /* the whole run first, then without a short group after, before, or both */
+    const unsigned spans[4][2] = {{0, r.ngroups}, {0, last}, {1, r.ngroups}, {1, last}};
+    const bool usable[4] = {true, tail, head, head && tail && last > 1};
+
+    for (unsigned k = 0; k < 4; k++) {
+        unsigned a = spans[k][0], b = spans[k][1];
+        if (!usable[k])
+            continue;
+        size_t n = copy_digits(text, &r, a, b, digits);
+        if (n >= MS_PAN_MIN && ms_pan_check(digits, n, NULL) &&
+            ms_pan_grouping_ok(text + r.from[a], r.to[b - 1] - r.from[a])) {
+            *start = r.from[a];
+            *len = r.to[b - 1] - r.from[a];
+            return n;
+        }
+    }
+    explicit_bzero(digits, MS_PAN_MAX + 1);
+    digits[0] = '\0';
+    return 0;
 }
 
 /* ms_pan_grouping_ok - card numbers are written whole or in their

@@ -10,6 +10,11 @@
 
 #define MS_PAN_MIN 12
 #define MS_PAN_MAX 19
+/* Longest digit run ms_pan_find reads: a card number and a short group of
+ * up to four digits on each side. With its single separators, two bytes
+ * after it and one before, it spans at most MS_PAN_RUN_BYTES bytes. */
+#define MS_PAN_RUN_MAX   (MS_PAN_MAX + 8)
+#define MS_PAN_RUN_BYTES (2 * MS_PAN_RUN_MAX + 2)
 
 typedef enum ms_pan_brand {
     MS_PAN_NONE = 0,
@@ -48,6 +53,20 @@ bool ms_pan_check(const char *digits, size_t n, ms_pan_brand *brand);
  */
 size_t ms_pan_extract(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
                       bool *at_edge);
+
+/*
+ * The card number in the digit run that ends at or just before
+ * text[end - 1] (walked as ms_pan_extract walks it, up to MS_PAN_RUN_MAX
+ * digits): the whole run if it is a card number (ms_pan_check) grouped like
+ * one (ms_pan_grouping_ok); else the run less a group of one to three digits
+ * set off by a space after it, before it, or both, or of four digits after
+ * an unseparated number ("5449166218090949 05/30", "4111 1111 1111 1111 123",
+ * "1 4111111111111111", "378282246310005 1234"). Copies the digits to
+ * digits[], sets *start and *len to the number's bytes in text, and returns
+ * the number of digits, or 0 if there is no card number.
+ */
+size_t ms_pan_find(const char *text, size_t end, char digits[MS_PAN_MAX + 1], size_t *start,
+                   size_t *len);
 
 /* Is the run at text[0..len) grouped like a card number? A run without
  * separators is; otherwise one separator kind throughout, and groups of

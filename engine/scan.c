@@ -37,11 +37,12 @@
 
 #define MS_SCAN_SLICE    16384 /* raw body bytes decoded per step */
 #define MS_SCAN_BATCH    65536 /* text bytes per Hyperscan call */
-#define MS_SCAN_HISTORY  64    /* stream bytes kept before the batch (> 40: a PAN) */
+#define MS_SCAN_HISTORY  64    /* stream bytes kept before the batch: a PAN's run */
 #define MS_SCAN_PAN_SEEN 64    /* card numbers remembered per part */
 #define MS_SCAN_CONTEXT  64    /* context matches remembered per part */
 #define MS_SCAN_MSG_PANS 1024  /* distinct card numbers counted per message */
 #define MS_SCAN_EXCERPT  60    /* bytes of context in an excerpt */
+_Static_assert(MS_SCAN_HISTORY >= MS_PAN_RUN_BYTES, "a card number's run fits the history");
 
 typedef struct part_state {
     ms_mime_entity ent;
@@ -276,15 +277,11 @@ static void pan_hit(ms_scan *s, unsigned id, size_t end)
 {
     const ms_rule *r = &s->eng->rules[id];
     char digits[MS_PAN_MAX + 1];
-    size_t start;
-    bool at_edge;
-    size_t n = ms_pan_extract(s->tb, end, digits, &start, &at_edge);
+    size_t start, len;
+    size_t n = ms_pan_find(s->tb, end, digits, &start, &len);
 
-    if (n == 0 || !ms_pan_check(digits, n, NULL) ||
-        !ms_pan_grouping_ok(s->tb + start, end - start)) {
-        explicit_bzero(digits, sizeof digits);
+    if (n == 0)
         return;
-    }
     uint64_t h = hash_digits(digits, n);
     char masked[MS_PAN_MAX + 1];
     ms_pan_mask(digits, n, masked);
@@ -311,7 +308,7 @@ static void pan_hit(ms_scan *s, unsigned id, size_t end)
         memcpy(f->excerpt, masked, n + 1);
         if (s->npart_pans < MS_SCAN_PAN_SEEN)
             s->part_pans[s->npart_pans++] =
-                (struct part_pan){(unsigned)(f - s->findings), f->offset, s->base + end - s->hist};
+                (struct part_pan){(unsigned)(f - s->findings), f->offset, f->offset + len};
     }
 }
 

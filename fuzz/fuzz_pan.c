@@ -14,7 +14,10 @@
  *    the whole text: more text before the window cannot change it;
  *  - a run ms_pan_check accepts has a brand, passes an independent Luhn
  *    check and is not one digit repeated, and its mask shows no more than
- *    the first 6 and last 4 digits.
+ *    the first 6 and last 4 digits;
+ *  - a number ms_pan_find gives is text[start..start+len) read over single
+ *    separators, passes ms_pan_check and ms_pan_grouping_ok, and lies
+ *    inside the bytes before end.
  */
 #include "pan.h"
 
@@ -89,6 +92,25 @@ static void check_run(const char *text, size_t end, const answer *a)
         abort();
 }
 
+/* check_find - the invariants of what ms_pan_find gives in text[0..end) */
+static void check_find(const char *text, size_t end)
+{
+    char digits[MS_PAN_MAX + 1];
+    size_t start = 0, len = 0, k = 0;
+    size_t n = ms_pan_find(text, end, digits, &start, &len);
+
+    if (n == 0)
+        return;
+    if (n < MS_PAN_MIN || n > MS_PAN_MAX || digits[n] != '\0' || start + len > end ||
+        !ms_pan_check(digits, n, NULL) || !ms_pan_grouping_ok(text + start, len))
+        abort();
+    for (size_t i = start; i < start + len; i++)
+        if (digit(text[i]) && (k >= n || text[i] != digits[k++]))
+            abort();
+    if (k != n)
+        abort();
+}
+
 static answer extract(const char *text, size_t end)
 {
     answer a;
@@ -112,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         answer a = extract(text, end);
         if (a.n)
             check_run(text, end, &a);
+        check_find(text, end);
         if (end < cut)
             continue;
         answer w = extract(window, end - cut);

@@ -281,6 +281,44 @@ static void test_numbers_in_text(void **state)
                      cases[i].want ? "not found" : "found");
 }
 
+/* ms_pan_find: the whole run, or the run less a short neighbour; each text
+ * ends where the pci pattern's match ends, a byte or two past the run */
+static void test_find(void **state)
+{
+    static const struct {
+        const char *name, *text, *digits;
+        size_t start, len;
+    } cases[] = {
+        {"a whole number", "card 4111 1111 1111 1111.", "4111111111111111", 5, 19},
+        {"an expiry month after it", "x 5449166218090949 05/", "5449166218090949", 2, 16},
+        {"a cvv after a grouped number", "x 4111 1111 1111 1111 123 o", "4111111111111111", 2, 19},
+        {"a row number before it", "1 4961372818678247 07/", "4961372818678247", 2, 16},
+        {"an amex cid after it", "x 378282246310005 1234.", "378282246310005", 2, 15},
+        {"a number over 19 digits with its neighbours", "x 12 4111 1111 1111 1111 123.",
+         "4111111111111111", 5, 19},
+        {"four digits after four-digit groups are one more group", "x 5678 9012 3456 7890 1234.",
+         "", 0, 0},
+        {"a four-digit group before it is not a row number", "x 1234 5678 9012 3456 7.", "", 0, 0},
+        {"a neighbour after a dash stays part of the run", "x 5449166218090949-05 ", "", 0, 0},
+        {"a luhn-failing number with an expiry", "x 5449166218090948 05/", "", 0, 0},
+        {"a neighbour glued to a letter rejects the run", "x 5449166218090949 05a", "", 0, 0},
+        {"28 digits are too many", "x 123 4111 1111 1111 1111 123 1111.", "", 0, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char digits[MS_PAN_MAX + 1];
+        size_t start = 999, len = 999;
+        const char *t = cases[i].text;
+        size_t n = ms_pan_find(t, strlen(t), digits, &start, &len);
+        if (n != strlen(cases[i].digits) || (n && strcmp(digits, cases[i].digits) != 0))
+            fail_msg("%s: got %zu digits \"%.*s\", want \"%s\"", cases[i].name, n, (int)n, digits,
+                     cases[i].digits);
+        if (n && (start != cases[i].start || len != cases[i].len))
+            fail_msg("%s: at %zu+%zu, want %zu+%zu", cases[i].name, start, len, cases[i].start,
+                     cases[i].len);
+    }
+}
+
 static const struct grouping_case {
     const char *name, *run;
     bool ok;
@@ -341,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_brand_names),
         cmocka_unit_test(test_extract),
         cmocka_unit_test(test_numbers_in_text),
+        cmocka_unit_test(test_find),
         cmocka_unit_test(test_grouping),
         cmocka_unit_test(test_mask),
     };
