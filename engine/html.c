@@ -7,8 +7,12 @@
  * Tags are dropped; block-level tags (p, div, td, br, li, h1 ...) become one
  * '\n' each so words in different blocks stay apart; inline tags (span, b,
  * font, a ...) become nothing so digits split by them join up again.
- * Character references are decoded to UTF-8. Text bytes are copied as they
- * are: whitespace is not collapsed and UTF-8 is not checked.
+ * Character references are decoded to UTF-8. White space is collapsed as a
+ * browser renders it: a run of blanks, line breaks and block tags becomes
+ * one '\n' if it holds a line break or a block tag, else one ' ' (so a
+ * phrase that template indentation spreads over lines reads as it is seen,
+ * and a line-anchored rule still finds a marker in its own block). Other
+ * text bytes are copied as they are; UTF-8 is not checked.
  *
  * Standard: WHATWG HTML Living Standard, 13.2.5 "Tokenization": the data,
  * tag name, attribute, comment, bogus comment and RAWTEXT (script, style)
@@ -22,7 +26,8 @@
  * construct writes more bytes than it was written with ("&#0;" gives the
  * three bytes of U+FFFD), so a call writes at most its own bytes plus what
  * it releases from earlier chunks: at most '&', REF_NAME_MAX name bytes and
- * ';' of an unknown reference, or the "</" of a lone end-tag opener.
+ * ';' of an unknown reference, or the "</" of a lone end-tag opener, and
+ * the one white-space byte a run collapsed to.
  *
  * Tolerated on purpose, because senders hide digits behind them:
  * - nbsp (&nbsp;, &#160;, ...) becomes an ordinary space, and the invisible
@@ -448,15 +453,21 @@ static const uint16_t cp1252_fixup[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
-/* Bytes that end a run of text. */
-static const unsigned char text_stop[256] = {['<'] = 1, ['&'] = 1};
+/* What a text byte is to copy_text(): copied, the end of the run of text,
+ * or white space that collapses. */
+enum { TEXT_COPY = 0, TEXT_STOP, TEXT_SPACE };
+static const unsigned char text_class[256] = {
+    ['<'] = TEXT_STOP,   ['&'] = TEXT_STOP,   [' '] = TEXT_SPACE,  ['\t'] = TEXT_SPACE,
+    ['\n'] = TEXT_SPACE, ['\r'] = TEXT_SPACE, ['\f'] = TEXT_SPACE,
+};
 
 /* Where feed() reads and writes. */
 typedef struct html_io {
     const unsigned char *in;
     size_t len, i; /* i: next byte to read */
     char *out;
-    size_t o; /* bytes written */
+    size_t o;         /* bytes written */
+    unsigned char ws; /* white space read and not yet written: 0, ' ' or '\n' */
 } html_io;
 
 /* A name looked up with its length; the tables hold NUL-terminated names. */
@@ -520,13 +531,38 @@ static int cmp_name(const void *key, const void *entry)
     return (k->n > len) - (k->n < len);
 }
 
+/* note_space - white space read: a line break outweighs a blank */
+static void note_space(html_io *io, unsigned char b)
+{
+    if (b == '\n')
+        io->ws = '\n';
+    else if (!io->ws)
+        io->ws = ' ';
+}
+
+/* flush_space - text follows: write the white space it collapsed to */
+static void flush_space(html_io *io)
+{
+    if (io->ws) {
+        io->out[io->o++] = (char)io->ws;
+        io->ws = 0;
+    }
+}
+
 static void put(html_io *io, char c)
 {
+    if (is_space((unsigned char)c)) {
+        note_space(io, (unsigned char)c);
+        return;
+    }
+    flush_space(io);
     io->out[io->o++] = c;
 }
 
+/* put_bytes - write n bytes that hold no white space */
 static void put_bytes(html_io *io, const char *p, size_t n)
 {
+    flush_space(io);
     memcpy(io->out + io->o, p, n);
     io->o += n;
 }
@@ -884,20 +920,30 @@ static void raw_end_byte(ms_html *h, html_io *io)
     }
 }
 
-/* copy_text - copy the run of text up to '<' or '&' */
+/* copy_text - copy the run of text up to '<' or '&', white space collapsed */
 static void copy_text(ms_html *h, html_io *io)
 {
-    const unsigned char *p = io->in + io->i, *end = io->in + io->len, *q = p;
+    const unsigned char *p = io->in + io->i, *end = io->in + io->len;
 
-    while (q < end && !text_stop[*q])
-        q++;
-    put_bytes(io, (const char *)p, (size_t)(q - p));
-    io->i = (size_t)(q - io->in);
-    if (q < end) {
-        h->state = *q == '<' ? HS_LT : HS_AMP;
-        h->hlen = 0;
-        io->i++;
+    while (p < end) {
+        const unsigned char *q = p;
+
+        while (q < end && text_class[*q] == TEXT_COPY)
+            q++;
+        if (q > p)
+            put_bytes(io, (const char *)p, (size_t)(q - p));
+        if (q == end)
+            break;
+        if (text_class[*q] == TEXT_STOP) {
+            h->state = *q == '<' ? HS_LT : HS_AMP;
+            h->hlen = 0;
+            io->i = (size_t)(q - io->in) + 1;
+            return;
+        }
+        note_space(io, *q);
+        p = q + 1;
     }
+    io->i = io->len;
 }
 
 /* skip_to - drop bytes up to and including c; true if it was found */
@@ -950,7 +996,7 @@ void ms_html_init(ms_html *h)
  */
 size_t ms_html_feed(ms_html *h, const char *in, size_t len, char *out)
 {
-    html_io io = {(const unsigned char *)in, len, 0, out, 0};
+    html_io io = {(const unsigned char *)in, len, 0, out, 0, h->ws};
 
     while (io.i < io.len) {
         switch ((html_state)h->state) {
@@ -999,18 +1045,19 @@ size_t ms_html_feed(ms_html *h, const char *in, size_t len, char *out)
             break;
         }
     }
+    h->ws = io.ws;
     return io.o;
 }
 
 /*
  * ms_html_finish - end of input: a reference held is written as if a space
- * followed it, a lone "<" or "</" as text; input cut inside a tag, comment,
- * declaration or raw-text element sets MS_ANOM_HTML_TRUNCATED. out needs
+ * followed it, a lone "<" or "</" as text, trailing white space as one byte; input cut inside a
+ * tag, comment, declaration or raw-text element sets MS_ANOM_HTML_TRUNCATED. out needs
  * MS_HTML_SLACK bytes. h is left ready for the next document, anomalies kept.
  */
 size_t ms_html_finish(ms_html *h, char *out)
 {
-    html_io io = {NULL, 0, 0, out, 0};
+    html_io io = {NULL, 0, 0, out, 0, h->ws};
     uint32_t anomalies = h->anomalies;
 
     switch ((html_state)h->state) {
@@ -1034,6 +1081,7 @@ size_t ms_html_finish(ms_html *h, char *out)
         anomalies |= MS_ANOM_HTML_TRUNCATED;
         break;
     }
+    flush_space(&io); /* "CONFIDENTIAL\n" at the end keeps its line break */
     ms_html_init(h);
     h->anomalies = anomalies;
     return io.o;
