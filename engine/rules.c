@@ -287,11 +287,19 @@ static void words_error(ms_yaml *y, const char *file, unsigned line, const char 
         y->on_error(y->on_error_ctx, &e);
 }
 
+/* What a run of white space in a literal entry matches: up to 8 white-space
+ * bytes, line breaks included. A bounded run, not \s+, lets Hyperscan
+ * check the words on both sides of it as one literal; HTML text reaches the
+ * rules with its runs collapsed to one byte, plain text wraps with "\r\n"
+ * and an indent. */
+#define WORD_GAP     "\\s{1,8}"
+#define WORD_GAP_LEN (sizeof WORD_GAP - 1)
+
 /* word_regex - the regex of a literal entry: metacharacters escaped, each
- * run of white space \s+; malloc'd */
+ * run of white space WORD_GAP; malloc'd */
 static char *word_regex(const char *w)
 {
-    char *out = malloc(2 * strlen(w) + 1), *o = out;
+    char *out = malloc(WORD_GAP_LEN * strlen(w) + 1), *o = out;
 
     if (!out)
         return NULL;
@@ -299,9 +307,8 @@ static char *word_regex(const char *w)
         if (*w == ' ' || *w == '\t') {
             while (*w == ' ' || *w == '\t')
                 w++;
-            *o++ = '\\';
-            *o++ = 's';
-            *o++ = '+';
+            memcpy(o, WORD_GAP, WORD_GAP_LEN);
+            o += WORD_GAP_LEN;
             continue;
         }
         if (strchr("\\^$.|?*+()[]{}/#-", *w))

@@ -142,6 +142,12 @@ static const rs_case cases[] = {
      NULL},
     {"forward to everyone you know and a deadline and it works", CH "forward_to_many", true, NULL,
      NULL, "Pass it on to everyone in your address book within 48 hours. It really works!\n", NULL},
+    {"phrases wrapped over lines with an indent", CH "forward_to_many", true, NULL, NULL,
+     "Send this on to\r\n    12 of your friends. Anyone who\r\n    ignores it will have seven "
+     "years of\r\n\tbad luck.\r\n",
+     NULL},
+    {"a phrase spread over indented HTML lines", CH "forward_to_many", true, NULL, NULL, NULL,
+     "chain-html-indented.eml"},
     {"forward this to Bob is not a chain letter", CH "forward_to_many", false, NULL, NULL,
      "Please forward this to Bob when you can.\n", NULL},
     {"forward the slides to the team within 24 hours", CH "forward_to_many", false, NULL, NULL,
