@@ -29,6 +29,12 @@
  * ';' of an unknown reference, or the "</" of a lone end-tag opener, and
  * the one white-space byte a run collapsed to.
  *
+ * The values of the attributes a reader is shown (alt, title, aria-label,
+ * placeholder, value) are text too, set off by spaces, with their
+ * character references decoded: an image's alt text is what Outlook shows
+ * while images are blocked, and a number there leaves with the message
+ * like any other. Other attribute values (href, src, style...) are dropped.
+ *
  * Tolerated on purpose, because senders hide digits behind them:
  * - nbsp (&nbsp;, &#160;, ...) becomes an ordinary space, and the invisible
  *   U+00AD, U+200B-U+200D, U+2060 and U+FEFF written as references are
@@ -120,6 +126,11 @@ static const char block_tags[][TAG_NAME_MAX + 1] = {
     "html",       "iframe",   "legend", "li",         "main",    "menu",     "nav",     "noscript",
     "ol",         "option",   "p",      "pre",        "section", "summary",  "table",   "tbody",
     "td",         "textarea", "tfoot",  "th",         "thead",   "title",    "tr",      "ul"};
+
+/* Sorted (strcmp) for bsearch: attributes whose value a reader is shown. */
+#define ATTR_NAME_MAX 11 /* longest: "placeholder" */
+static const char text_attrs[][ATTR_NAME_MAX + 1] = {"alt", "aria-label", "placeholder", "title",
+                                                     "value"};
 
 typedef struct ref_name {
     const char *name; /* first: cmp_name() reads it */
@@ -517,6 +528,12 @@ static int cmp_tag(const void *key, const void *entry)
     return a[i] - b[i];
 }
 
+/* cmp_attr - bsearch order of two NUL-padded attribute names */
+static int cmp_attr(const void *key, const void *entry)
+{
+    return strncmp(key, entry, ATTR_NAME_MAX);
+}
+
 /* cmp_name - bsearch order of a name_key against an entry whose first
  * member is its name */
 static int cmp_name(const void *key, const void *entry)
@@ -732,7 +749,8 @@ static void ref_byte(ms_html *h, html_io *io)
     semi = b == ';' && (h->state == HS_NAMED || h->state == HS_DEC || h->state == HS_HEX);
     io->i += semi;
     end_ref(h, io, semi);
-    h->state = HS_TEXT;
+    /* back to where the reference was: text, or an attribute value shown */
+    h->state = !h->attr_text ? HS_TEXT : h->quote ? HS_VALUE_QUOTED : HS_VALUE_BARE;
 }
 
 /* end_name - the tag name is complete: a block tag writes '\n', a script or
@@ -807,50 +825,130 @@ static void read_name(ms_html *h, html_io *io)
     }
 }
 
+/* end_attr_name - the attribute name in hold[] is complete: is its value
+ * one a reader is shown? Not in an end tag, where nothing is shown. */
+static void end_attr_name(ms_html *h)
+{
+    char key[ATTR_NAME_MAX + 1] = {0};
+
+    h->attr_text = 0;
+    if (!h->endtag && h->hlen <= ATTR_NAME_MAX) {
+        memcpy(key, h->hold, h->hlen);
+        h->attr_text = bsearch(key, text_attrs, sizeof text_attrs / sizeof text_attrs[0],
+                               sizeof text_attrs[0], cmp_attr) != NULL;
+    }
+    h->hlen = 0;
+}
+
+/* end_value - an attribute value ends; one that was shown is set off by a
+ * space from the text after it */
+static void end_value(ms_html *h, html_io *io)
+{
+    if (h->attr_text)
+        note_space(io, ' ');
+    h->attr_text = 0;
+    h->state = HS_BEFORE_ATTR;
+}
+
+/* start_attr_name - b starts an attribute name */
+static void start_attr_name(ms_html *h, unsigned char b)
+{
+    h->state = HS_ATTR_NAME;
+    h->hlen = 0;
+    h->hold[h->hlen++] = (char)to_lower(b);
+}
+
 /* read_attrs - the bytes between the tag name and '>', up to a quoted
- * value. A quote counts only where a value starts (HTML "before attribute
- * value state"); '/' is read as the self-closing start tag state reads it,
- * a fresh start for a name. */
+ * value or a character reference in a value that is shown. A quote counts
+ * only where a value starts (HTML "before attribute value state"); '/' is
+ * read as the self-closing start tag state reads it, a fresh start for a
+ * name. */
 static void read_attrs(ms_html *h, html_io *io)
 {
-    while (io->i < io->len && h->state != HS_VALUE_QUOTED) {
+    while (io->i < io->len && h->state != HS_VALUE_QUOTED && h->state != HS_AMP) {
         unsigned char b = io->in[io->i++];
 
         if (b == '>') {
+            if (h->state == HS_VALUE_BARE)
+                end_value(h, io);
+            h->attr_text = 0;
             close_tag(h);
             return;
         }
         switch ((html_state)h->state) {
         case HS_BEFORE_ATTR:
             if (!is_space(b) && b != '/')
-                h->state = HS_ATTR_NAME; /* even '=' or a quote starts a name */
+                start_attr_name(h, b); /* even '=' or a quote starts a name */
             break;
         case HS_ATTR_NAME:
         case HS_AFTER_ATTR:
-            if (b == '/')
+            if (b == '/') {
                 h->state = HS_BEFORE_ATTR;
-            else if (b == '=')
+            } else if (b == '=') {
+                end_attr_name(h);
                 h->state = HS_BEFORE_VALUE;
-            else if (is_space(b))
+            } else if (is_space(b)) {
                 h->state = HS_AFTER_ATTR;
-            else
-                h->state = HS_ATTR_NAME;
+            } else if (h->state == HS_AFTER_ATTR) {
+                start_attr_name(h, b);
+            } else if (h->hlen < MS_HTML_HOLD) {
+                h->hold[h->hlen++] = (char)to_lower(b);
+            }
             break;
         case HS_BEFORE_VALUE:
             if (b == '"' || b == '\'') {
                 h->quote = b;
                 h->state = HS_VALUE_QUOTED;
+                if (h->attr_text)
+                    note_space(io, ' ');
             } else if (!is_space(b)) {
+                h->quote = 0;
                 h->state = HS_VALUE_BARE;
+                if (h->attr_text)
+                    note_space(io, ' ');
+                io->i--; /* the value's first byte, read again */
             }
             break;
         case HS_VALUE_BARE:
             if (is_space(b))
-                h->state = HS_BEFORE_ATTR;
+                end_value(h, io);
+            else if (!h->attr_text)
+                break;
+            else if (b != '&')
+                put(io, (char)b);
+            else {
+                h->state = HS_AMP;
+                h->hlen = 0;
+            }
             break;
         default:
             break;
         }
+    }
+}
+
+/* copy_value - a quoted attribute value that is shown, up to its closing
+ * quote or a character reference, white space collapsed */
+static void copy_value(ms_html *h, html_io *io)
+{
+    const unsigned char *p = io->in + io->i, *end = io->in + io->len;
+
+    while (p < end && *p != h->quote && *p != '&') {
+        if (is_space(*p))
+            note_space(io, *p);
+        else
+            put(io, (char)*p);
+        p++;
+    }
+    io->i = (size_t)(p - io->in);
+    if (p == end)
+        return;
+    io->i++;
+    if (*p == '&') {
+        h->state = HS_AMP;
+        h->hlen = 0;
+    } else {
+        end_value(h, io);
     }
 }
 
@@ -961,7 +1059,9 @@ static void skip_run(ms_html *h, html_io *io)
 {
     switch ((html_state)h->state) {
     case HS_VALUE_QUOTED:
-        if (skip_to(io, h->quote))
+        if (h->attr_text)
+            copy_value(h, io);
+        else if (skip_to(io, h->quote))
             h->state = HS_BEFORE_ATTR;
         break;
     case HS_COMMENT:
@@ -1076,6 +1176,8 @@ size_t ms_html_finish(ms_html *h, char *out)
     case HS_DEC:
     case HS_HEX:
         end_ref(h, &io, false);
+        if (h->attr_text) /* cut inside an attribute value */
+            anomalies |= MS_ANOM_HTML_TRUNCATED;
         break;
     default:
         anomalies |= MS_ANOM_HTML_TRUNCATED;

@@ -19,6 +19,7 @@ typedef struct ms_html {
     char hold[MS_HTML_HOLD]; /* partial tag name / entity */
     uint32_t anomalies;      /* MS_ANOM_HTML_* bits */
     unsigned char ws;        /* white space read and not yet written: 0, ' ' or '\n' */
+    unsigned char attr_text; /* the attribute value being read is shown as text */
 } ms_html;
 
 void ms_html_init(ms_html *h);

@@ -81,9 +81,9 @@ static const html_case tag_cases[] = {
     {"mixed-case tags are recognised", "<dIv>a</DiV>", "\na\n"},
     {"unknown tags are inline", "x<o:p>y</o:p><custom-tag a=1>z", "xyz"},
     {"tag name prefix of a block tag is inline", "a<pp>b<brx>c<d>d", "abcd"},
-    {"quoted attribute may hold '>'", "<a title=\"a>b\">x</a>", "x"},
-    {"single-quoted attribute may hold '>'", "<a title='1>2' href=\"y\">x</a>", "x"},
-    {"quote inside a bare value is not a quote", "<img alt=don't>4111", "4111"},
+    {"quoted attribute may hold '>'", "<a href=\"a>b\">x</a>", "x"},
+    {"single-quoted attribute may hold '>'", "<a class='1>2' href=\"y\">x</a>", "x"},
+    {"quote inside a bare value is not a quote", "<img src=don't>4111", "4111"},
     {"quote after a value needs no space", "<a b=\"x\"c='>'>y", "y"},
     {"quote where a name starts is part of the name", "<a \"b>c\">", "c\">"},
     {"blanks around '=' still start a value", "<a href = \"x>y\" >z", "z"},
@@ -98,12 +98,36 @@ static const html_case tag_cases[] = {
     {"'</' at the end is text", "a</", "a</"},
     {"unterminated tag at the end is dropped", "a<span class=x", "a"},
     {"unterminated block tag writes its newline", "a<div class=", "a\n"},
-    {"unterminated quoted value at the end is dropped", "a<p title=\"x>4111", "a\n"},
+    {"unterminated quoted value at the end is dropped", "a<p class=\"x>4111", "a\n"},
     {"UTF-8 text passes through", "caf\xc3\xa9 <b>\xe2\x82\xac</b>5",
      "caf\xc3\xa9 \xe2\x82\xac"
      "5"},
     {"white space runs collapse, line breaks kept", "a \t\r\n  b<p>\n c", "a\nb\nc"},
     {"long tag names are inline", "a<abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz>b", "ab"},
+};
+
+static const html_case attr_cases[] = {
+    {"alt text is shown", "<p>Card<img src=x.png alt=\"4111 1111 1111 1111\">ok</p>",
+     "\nCard 4111 1111 1111 1111 ok\n"},
+    {"title, aria-label, placeholder and value are shown",
+     "<a title='t1'>a</a><b aria-label=t2>b</b><input placeholder=\"t3\"><input value=t4>",
+     " t1 a t2 b t3 t4 "},
+    {"attribute names are matched in any case", "<IMG ALT=\"x\" Title='y'>", " x y "},
+    {"references in a shown value decode", "<img alt=\"&#52;111&nbsp;1111 &amp; co\">",
+     " 4111 1111 & co "},
+    {"a reference ends a bare value's byte run, not the value", "<img alt=&#52;1&gt;2 src=x>",
+     " 41>2 "},
+    {"a bare shown value ends at '>'", "<img alt=4111>1111", " 4111 1111"},
+    {"white space in a shown value collapses", "<img alt=\"a \n\t b\">", " a\nb "},
+    {"a marker alone as alt text in its own block is a line", "<p><img alt=\"CONFIDENTIAL\"></p>x",
+     "\nCONFIDENTIAL\nx"},
+    {"hidden attributes stay hidden", "<a href=\"4111\" class='c' style=\"s\" data-alt=\"d\">x</a>",
+     "x"},
+    {"an attribute named like a shown one but longer is hidden", "<img alts=\"4111\">", ""},
+    {"a value with no '=' is not shown", "<input value title>x", "x"},
+    {"an empty shown value is one space", "<img alt=\"\">x", " x"},
+    {"values in an end tag are not shown", "a</p title=\"4111\">b", "a\nb"},
+    {"a shown value cut by the end of input keeps what was read", "<img alt=\"4111 11", " 4111 11"},
 };
 
 static const html_case ref_cases[] = {
@@ -154,7 +178,7 @@ static const html_case ref_cases[] = {
     {"dangling numeric reference decodes", "&#52", "4"},
     {"dangling ampersand is flushed", "a&", "a&"},
     {"dangling '&#x' is flushed", "a&#x", "a&#x"},
-    {"references inside tags are not text", "<a title=\"&#52;\">x</a>", "x"},
+    {"references in a hidden attribute are not text", "<a href=\"&#52;\">x</a>", "x"},
     {"ASCII punctuation names decode", "4111&dash;1&hyphen;&num;&colon;",
      "4111\xe2\x80\x90"
      "1\xe2\x80\x90#:"},
@@ -221,6 +245,12 @@ static void test_tags(void **state)
 {
     (void)state;
     RUN_CASES(tag_cases);
+}
+
+static void test_attribute_text(void **state)
+{
+    (void)state;
+    RUN_CASES(attr_cases);
 }
 
 static void test_references(void **state)
@@ -350,6 +380,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tags),
+        cmocka_unit_test(test_attribute_text),
         cmocka_unit_test(test_references),
         cmocka_unit_test(test_dropped_content),
         cmocka_unit_test(test_nul_bytes),
