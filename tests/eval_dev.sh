@@ -15,24 +15,6 @@ score() {
         --pred "$out" --via body,header,html "$@"
 }
 score
-score --json | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-bad = []
-for cat in r["macro_over"]:
-    c = r["categories"][cat]
-    p_floor, r_floor = (0.995, 0.99) if cat == "pci" else (0.97, 0.95)
-    if (c["precision"] or 0) < p_floor or c["recall"] < r_floor:
-        bad.append("%s P %s R %.3f (floors %.3f / %.3f)" % (cat, c["precision"], c["recall"],
-                                                            p_floor, r_floor))
-for cat in ("classification", "chain_letter", "harassment", "credentials"):
-    if cat not in r["macro_over"]:
-        bad.append("%s has no positives in scope" % cat)
-if r["macro_f1"] < 0.95:
-    bad.append("macro-F1 %.3f < 0.95" % r["macro_f1"])
-if r["leaks"]:
-    bad.append("%d card numbers leaked in full" % r["leaks"])
-if r["missing"] or r["bad_lines"]:
-    bad.append("%d messages missing, %d bad lines" % (r["missing"], r["bad_lines"]))
-sys.exit("below the floor: " + "; ".join(bad) if bad else 0)
-'
+score --json | python3 "$(dirname "$0")/eval_floor.py" --precision 0.97 --recall 0.95 \
+    --pci-precision 0.995 --pci-recall 0.99 --macro-f1 0.95 \
+    --require classification,chain_letter,harassment,credentials
