@@ -1151,9 +1151,11 @@ size_t ms_html_feed(ms_html *h, const char *in, size_t len, char *out)
 
 /*
  * ms_html_finish - end of input: a reference held is written as if a space
- * followed it, a lone "<" or "</" as text, trailing white space as one byte; input cut inside a
- * tag, comment, declaration or raw-text element sets MS_ANOM_HTML_TRUNCATED. out needs
- * MS_HTML_SLACK bytes. h is left ready for the next document, anomalies kept.
+ * followed it, a lone "<" or "</" as text, trailing white space as one
+ * byte; input cut inside a tag, comment, declaration, raw-text element or
+ * shown attribute value sets MS_ANOM_HTML_TRUNCATED. out needs
+ * MS_HTML_SLACK bytes. h is left ready for the next document, anomalies
+ * kept.
  */
 size_t ms_html_finish(ms_html *h, char *out)
 {
