@@ -933,13 +933,8 @@ static void copy_value(ms_html *h, html_io *io)
 {
     const unsigned char *p = io->in + io->i, *end = io->in + io->len;
 
-    while (p < end && *p != h->quote && *p != '&') {
-        if (is_space(*p))
-            note_space(io, *p);
-        else
-            put(io, (char)*p);
-        p++;
-    }
+    while (p < end && *p != h->quote && *p != '&')
+        put(io, (char)*p++); /* put() collapses white space */
     io->i = (size_t)(p - io->in);
     if (p == end)
         return;
