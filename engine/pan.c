@@ -47,6 +47,8 @@
  */
 #include "pan.h"
 
+#include <mailsift/mailsift.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -367,4 +369,45 @@ void ms_pan_mask(const char *digits, size_t n, char *out)
     for (size_t i = 0; i < n; i++)
         out[i] = n >= MS_PAN_MIN && (i < 6 || i >= n - 4) ? digits[i] : '*';
     out[n] = '\0';
+}
+
+static bool mask_sep(char c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '_';
+}
+
+/* ms_mask_pans - see mailsift.h. Runs are found with the separators the
+ * card-number finder accepts and those file names use; a run of twelve or
+ * more digits is masked whether or not it passes Luhn, since a finding's
+ * name is no place to tell a card number from an order number. */
+char *ms_mask_pans(char *s, bool truncated)
+{
+    size_t i = 0;
+
+    while (s[i]) {
+        if (s[i] < '0' || s[i] > '9') {
+            i++;
+            continue;
+        }
+        size_t j = i, ndig = 0;
+        while (s[j] && ((s[j] >= '0' && s[j] <= '9') ||
+                        (mask_sep(s[j]) && s[j + 1] >= '0' && s[j + 1] <= '9'))) {
+            ndig += s[j] >= '0' && s[j] <= '9';
+            j++;
+        }
+        bool at_cut = truncated && s[j] == '\0';
+        size_t keep_tail = at_cut ? 0 : 4;
+        if (ndig >= MS_MASK_MIN_DIGITS || (at_cut && ndig > 6)) {
+            size_t d = 0;
+            for (size_t k = i; k < j; k++) {
+                if (s[k] < '0' || s[k] > '9')
+                    continue;
+                if (d >= 6 && d < ndig - keep_tail)
+                    s[k] = '*';
+                d++;
+            }
+        }
+        i = j;
+    }
+    return s;
 }

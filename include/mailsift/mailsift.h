@@ -69,6 +69,20 @@ typedef struct ms_error {
 /* Format an error as "file:line: msg" (or just "msg") into buf; returns buf. */
 const char *ms_error_format(const ms_error *err, char *buf, size_t size);
 
+/*
+ * Mask card numbers in a NUL-terminated string, in place: every run of
+ * MS_MASK_MIN_DIGITS or more digits (single spaces, dashes, dots or
+ * underscores between digits allowed, as people and file names write card
+ * numbers) keeps its first six and last four digits, the digits between
+ * become '*'. When truncated is true the string was cut to fit a buffer, so
+ * a run at its very end may be the start of a longer number: one of seven or
+ * more digits there keeps only its first six. Returns s. The library passes
+ * every string of a result through it; front ends pass every string of their
+ * own that leaves the process (envelope addresses, logins, header values).
+ */
+#define MS_MASK_MIN_DIGITS 12
+char *ms_mask_pans(char *s, bool truncated);
+
 /* Actions in rising order of severity; the most severe wins. */
 typedef enum ms_action {
     MS_ACTION_ACCEPT = 0,
