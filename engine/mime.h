@@ -24,7 +24,7 @@ typedef struct ms_mime_entity {
     char prefix[64]; /* message entities: prefix of their parts ("" at top) */
     unsigned depth;  /* 0 for the message itself */
     bool is_message; /* a message header block (top or message/rfc822) */
-    char type[128];  /* lower-case "type/subtype"; text/plain if absent */
+    char type[256];  /* lower-case "type/subtype"; text/plain if absent */
     char charset[MS_CHARSET_NAME_MAX];
     char boundary[MS_BOUNDARY_MAX + 2]; /* + 1 byte to tell a longer one */
     char filename[256];                 /* UTF-8, from Content-Disposition or Content-Type name */

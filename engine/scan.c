@@ -75,7 +75,7 @@ struct ms_scan {
     bool text_open;
     ms_scope text_kind;
     char text_part[64];
-    char text_ctype[64];     /* of the part whose text is in the stream */
+    char text_ctype[256];    /* of the part whose text is in the stream */
     char text_filename[128]; /* "" for none */
     ms_norm anorm;           /* normalisation of module-fed text */
     uint32_t *cat_direct;    /* per category: message with a module finding */
@@ -733,6 +733,18 @@ void ms_scan_set_envelope(ms_scan *s, const ms_envelope *env)
     s->env_seq = s->msg_seq;
 }
 
+/* Every string a finding carries leaves the library: mask card numbers in
+ * each, here at the one exit (a file name, a zip member name or an RFC 2047
+ * word may hold one as well as the text). A field filled to its last byte
+ * was cut, and a number at its end may go on past the cut. */
+static void mask_finding(ms_finding *f)
+{
+    ms_mask_pans(f->part, strlen(f->part) == sizeof f->part - 1);
+    ms_mask_pans(f->content_type, strlen(f->content_type) == sizeof f->content_type - 1);
+    ms_mask_pans(f->filename, strlen(f->filename) == sizeof f->filename - 1);
+    ms_mask_pans(f->excerpt, strlen(f->excerpt) == sizeof f->excerpt - 1);
+}
+
 int ms_scan_finish(ms_scan *s, const ms_result **out)
 {
     if (s->finished)
@@ -742,6 +754,8 @@ int ms_scan_finish(ms_scan *s, const ms_result **out)
     s->finished = true;
     s->anomalies |= ms_mime_anomalies(s->mime);
     add_limit_findings(s);
+    for (size_t i = 0; i < s->nfindings; i++)
+        mask_finding(&s->findings[i]);
     decide(s);
     s->result.anomalies = s->anomalies;
     s->result.parts = ms_mime_parts(s->mime);
@@ -818,7 +832,7 @@ void ms_scan_text_end(ms_scan *s)
 
 /* Point the finding context at another part for one finding. */
 struct text_place {
-    char part[64], ctype[64], filename[128];
+    char part[64], ctype[256], filename[128];
 };
 
 static void swap_place(ms_scan *s, struct text_place *p)

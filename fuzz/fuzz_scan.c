@@ -4,10 +4,15 @@
  * The engine is built once; one scan is reused (which fuzzes
  * ms_scan_reset()). The first input byte picks a chunk size; the message is
  * scanned whole and in chunks and the verdicts, findings and anomalies must
- * agree. No excerpt may hold a run of more than ten digits (masking).
+ * agree. No string of a finding may show a card number: no excerpt holds a
+ * run of more than ten digits, and no part, content type or file name a run
+ * of twelve or more (spaces, dashes, dots, underscores between digits), nor
+ * more than six digits in a run at the end of a field filled to its last
+ * byte (it was cut and may go on).
  */
 #include <mailsift/mailsift.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +45,27 @@ static void check_masked(const char *x)
     }
 }
 
+static bool sep(char c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '_';
+}
+
+static void check_field(const char *x, size_t cap)
+{
+    size_t n = strlen(x);
+    for (size_t i = 0; i < n;) {
+        size_t j = i, digits = 0;
+        while (j < n && ((x[j] >= '0' && x[j] <= '9') ||
+                         (sep(x[j]) && digits && x[j + 1] >= '0' && x[j + 1] <= '9'))) {
+            digits += x[j] >= '0' && x[j] <= '9';
+            j++;
+        }
+        if (digits >= 12 || (digits > 6 && j == n && n == cap - 1))
+            abort(); /* a card number left in a finding's field */
+        i = j > i ? j : i + 1;
+    }
+}
+
 /* A digest of one result: verdict, findings, anomalies. */
 static uint64_t digest(const ms_result *r)
 {
@@ -53,6 +79,10 @@ static uint64_t digest(const ms_result *r)
     for (size_t i = 0; i < r->nfindings; i++) {
         const ms_finding *f = &r->findings[i];
         check_masked(f->excerpt);
+        check_field(f->part, sizeof f->part);
+        check_field(f->content_type, sizeof f->content_type);
+        check_field(f->filename, sizeof f->filename);
+        check_field(f->excerpt, sizeof f->excerpt);
         MIX(f->rule, strlen(f->rule));
         MIX(f->part, strlen(f->part));
         MIX(f->excerpt, strlen(f->excerpt));

@@ -7,6 +7,8 @@
  */
 #include "pan.h"
 
+#include <mailsift/mailsift.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -370,6 +372,44 @@ static void test_mask(void **state)
     }
 }
 
+/* ms_mask_pans: the mask every string leaving the library or a front end
+ * goes through (file names, part names, envelope addresses). */
+static void test_mask_strings(void **state)
+{
+    static const struct {
+        const char *name, *in;
+        bool truncated;
+        const char *want;
+    } cases[] = {
+        {"a file name", "4111111111111111.txt", false, "411111******1111.txt"},
+        {"grouped with spaces", "card 5555 5555 5555 4444.csv", false, "card 5555 55** **** 4444.csv"},
+        {"grouped with dashes", "visa-4012-8888-8888-1881", false, "visa-4012-88**-****-1881"},
+        {"grouped with dots and underscores", "x4111.1111_1111.1111y", false,
+         "x4111.11**_****.1111y"},
+        {"an address", "4111111111111111@example.com", false, "411111******1111@example.com"},
+        {"eleven digits are no card number", "tel 12345678901", false, "tel 12345678901"},
+        {"a date is left alone", "report 2026-12-05.pdf", false, "report 2026-12-05.pdf"},
+        {"twenty digits: the middle masked", "12345678901234567890", false,
+         "123456**********7890"},
+        {"a doubled separator ends a run", "4111 1111  1111 1111", false, "4111 1111  1111 1111"},
+        {"masked twice is masked once", "411111******1111", false, "411111******1111"},
+        {"a cut run keeps six digits", "name 411111111111", true, "name 411111******"},
+        {"a cut short run keeps six digits", "name 4111111", true, "name 411111*"},
+        {"a run that is not at the cut keeps its tail", "4111111111111111 x", true,
+         "411111******1111 x"},
+        {"no digits", "notes.txt", false, "notes.txt"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", cases[i].in);
+        ms_mask_pans(buf, cases[i].truncated);
+        if (strcmp(buf, cases[i].want) != 0)
+            fail_msg("%s: \"%s\" became \"%s\", want \"%s\"", cases[i].name, cases[i].in, buf,
+                     cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_grouping),
         cmocka_unit_test(test_mask),
+        cmocka_unit_test(test_mask_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -127,15 +127,17 @@ const char *ms_anomaly_name(uint32_t bit);
 
 /*
  * One finding. Strings are NUL-terminated. category, rule and description
- * point into the engine and live as long as the engine; part and excerpt are
- * copied into the finding.
+ * point into the engine and live as long as the engine; part, content_type,
+ * filename and excerpt are copied into the finding and passed through
+ * ms_mask_pans() by ms_scan_finish(), so no card number leaves in full.
  */
 typedef struct ms_finding {
     const char *category;    /* "pci", "classification", ... */
     const char *rule;        /* rule id, "pci.pan" */
     const char *description; /* the rule's description in plain words */
     char part[64];           /* "1", "2.1", "header", "2.header" */
-    char content_type[64];   /* the part's type ("text/csv"), "" for headers */
+    char content_type[256];  /* the part's type ("text/csv"), "" for headers; whole
+                                (RFC 6838 caps type and subtype at 127 each) */
     char filename[128];      /* the part's file name (UTF-8), "" if none */
     char excerpt[96];        /* masked: card numbers show first 6 / last 4 */
     uint64_t offset;         /* byte offset in the decoded text of the part */
