@@ -4,9 +4,13 @@
  * Turns an HTML body (already decoded to UTF-8) into the text its reader
  * sees, so the text rules match "4111 1111 ..." and not the markup a sender
  * wraps around it: <span>4111</span> <span>1111</span> gives "4111 1111".
- * Tags are dropped; block-level tags (p, div, td, br, li, h1 ...) become one
+ * Tags are dropped; block-level tags (p, div, tr, br, li, h1 ...) become one
  * '\n' each so words in different blocks stay apart; inline tags (span, b,
- * font, a ...) become nothing so digits split by them join up again.
+ * font, a ...) become nothing so digits split by them join up again. The
+ * cells of a table row (td, th) are set off by one ' ' and a row is a line,
+ * as a reader sees them side by side: a card number written a digit group
+ * per cell, or a "Password" cell beside its value, reads as one line
+ * whatever line breaks the source has between the cells.
  * Character references are decoded to UTF-8. White space is collapsed as a
  * browser renders it: a run of blanks, line breaks and block tags becomes
  * one '\n' if it holds a line break or a block tag, else one ' ' (so a
@@ -119,13 +123,13 @@ _Static_assert(REF_NAME_MAX <= MS_HTML_HOLD, "hold[] holds a reference name");
  * inline and becomes nothing, except that script and style open raw text. */
 #define TAG_NAME_MAX 10 /* longest in block_tags: "blockquote", "figcaption" */
 static const char block_tags[][TAG_NAME_MAX + 1] = {
-    "address",    "article",  "aside",  "blockquote", "body",    "br",       "caption", "center",
-    "dd",         "details",  "dialog", "dir",        "div",     "dl",       "dt",      "fieldset",
-    "figcaption", "figure",   "footer", "form",       "frame",   "frameset", "h1",      "h2",
-    "h3",         "h4",       "h5",     "h6",         "head",    "header",   "hgroup",  "hr",
-    "html",       "iframe",   "legend", "li",         "main",    "menu",     "nav",     "noscript",
-    "ol",         "option",   "p",      "pre",        "section", "summary",  "table",   "tbody",
-    "td",         "textarea", "tfoot",  "th",         "thead",   "title",    "tr",      "ul"};
+    "address",    "article", "aside",  "blockquote", "body",    "br",       "caption", "center",
+    "dd",         "details", "dialog", "dir",        "div",     "dl",       "dt",      "fieldset",
+    "figcaption", "figure",  "footer", "form",       "frame",   "frameset", "h1",      "h2",
+    "h3",         "h4",      "h5",     "h6",         "head",    "header",   "hgroup",  "hr",
+    "html",       "iframe",  "legend", "li",         "main",    "menu",     "nav",     "noscript",
+    "ol",         "option",  "p",      "pre",        "section", "summary",  "table",   "tbody",
+    "textarea",   "tfoot",   "thead",  "title",      "tr",      "ul"};
 
 /* Sorted (strcmp) for bsearch: attributes whose value a reader is shown. */
 #define ATTR_NAME_MAX 11 /* longest: "placeholder" */
@@ -478,8 +482,15 @@ typedef struct html_io {
     size_t len, i; /* i: next byte to read */
     char *out;
     size_t o;         /* bytes written */
-    unsigned char ws; /* white space read and not yet written: 0, ' ' or '\n' */
+    unsigned char ws; /* white space read and not yet written: a WS_* kind */
 } html_io;
+
+/* White space read and not yet written, weakest first: a run is written as
+ * its strongest kind. A cell edge outweighs the line breaks of the source
+ * around it (cells of a row sit side by side), a block tag outweighs all. */
+enum { WS_NONE = 0, WS_BLANK, WS_LINE, WS_CELL, WS_BLOCK };
+static const char ws_byte[] = {
+    [WS_BLANK] = ' ', [WS_LINE] = '\n', [WS_CELL] = ' ', [WS_BLOCK] = '\n'};
 
 /* A name looked up with its length; the tables hold NUL-terminated names. */
 typedef struct name_key {
@@ -548,21 +559,25 @@ static int cmp_name(const void *key, const void *entry)
     return (k->n > len) - (k->n < len);
 }
 
-/* note_space - white space read: a line break outweighs a blank */
+/* note_ws - white space of a kind read: the strongest of a run is kept */
+static void note_ws(html_io *io, unsigned char kind)
+{
+    if (kind > io->ws)
+        io->ws = kind;
+}
+
+/* note_space - a white-space byte read: a line break outweighs a blank */
 static void note_space(html_io *io, unsigned char b)
 {
-    if (b == '\n')
-        io->ws = '\n';
-    else if (!io->ws)
-        io->ws = ' ';
+    note_ws(io, b == '\n' ? WS_LINE : WS_BLANK);
 }
 
 /* flush_space - text follows: write the white space it collapsed to */
 static void flush_space(html_io *io)
 {
     if (io->ws) {
-        io->out[io->o++] = (char)io->ws;
-        io->ws = 0;
+        io->out[io->o++] = ws_byte[io->ws];
+        io->ws = WS_NONE;
     }
 }
 
@@ -753,8 +768,8 @@ static void ref_byte(ms_html *h, html_io *io)
     h->state = !h->attr_text ? HS_TEXT : h->quote ? HS_VALUE_QUOTED : HS_VALUE_BARE;
 }
 
-/* end_name - the tag name is complete: a block tag writes '\n', a script or
- * style start tag makes what follows its '>' raw text */
+/* end_name - the tag name is complete: a block tag writes '\n', a table
+ * cell ' ', a script or style start tag makes what follows its '>' raw text */
 static void end_name(ms_html *h, html_io *io)
 {
     char key[TAG_NAME_MAX + 1] = {0};
@@ -763,7 +778,9 @@ static void end_name(ms_html *h, html_io *io)
         memcpy(key, h->hold, h->hlen);
         if (bsearch(key, block_tags, sizeof block_tags / sizeof block_tags[0], sizeof block_tags[0],
                     cmp_tag))
-            put(io, '\n');
+            note_ws(io, WS_BLOCK);
+        else if (h->hlen == 2 && key[0] == 't' && (key[1] == 'd' || key[1] == 'h'))
+            note_ws(io, WS_CELL);
     }
     for (int s = SKIP_SCRIPT; s <= SKIP_STYLE && !h->endtag; s++) {
         if (h->hlen == raw_ends[s].len - 2 && memcmp(h->hold, raw_ends[s].tag + 2, h->hlen) == 0)

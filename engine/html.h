@@ -18,7 +18,7 @@ typedef struct ms_html {
     size_t hlen;             /* bytes held in hold[] (or matched of a raw end tag) */
     char hold[MS_HTML_HOLD]; /* partial tag name / entity */
     uint32_t anomalies;      /* MS_ANOM_HTML_* bits */
-    unsigned char ws;        /* white space read and not yet written: 0, ' ' or '\n' */
+    unsigned char ws;        /* white space read and not yet written (html.c: WS_*) */
     unsigned char attr_text; /* the attribute value being read is shown as text */
 } ms_html;
 
