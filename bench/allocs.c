@@ -6,7 +6,7 @@
  * process to these (the engine, iconv, Hyperscan, glibc's own internal
  * calls), and they count and forward to glibc's allocator (__libc_malloc
  * and friends). The engine promises no allocation per message in steady
- * state (DESIGN.md); the end-to-end stage checks it with these counts.
+ * state (docs/ARCHITECTURE.md); the end-to-end stage checks it with these counts.
  *
  * In a sanitizer build (MS_BENCH_NO_ALLOC_COUNT) the sanitizer owns malloc
  * and nothing is counted: bench_allocs_counted() says so.

@@ -1,7 +1,7 @@
 /*
  * bigpart.c - one message with a huge text part, to show memory is bounded
  *
- * DESIGN.md: a text part is never held whole; its bytes stream through the
+ * docs/ARCHITECTURE.md: a text part is never held whole; its bytes stream through the
  * decoders into Hyperscan. This feeds a message whose single text/plain
  * part is GIB GiB of prose, made chunk by chunk as it is fed (the harness
  * never holds it either), in the 64 KiB pieces `mailsift scan` reads, and

@@ -27,7 +27,7 @@ int ms_cli_sweep(int argc, char **argv);
 int ms_cli_rules_bench(int argc, char **argv);
 
 /*
- * The NDJSON line of one message (the scan output contract in DESIGN.md),
+ * The NDJSON line of one message (the scan output contract in docs/ARCHITECTURE.md),
  * without the newline; and the line of a source that could not be scanned.
  * Both return a malloc'd string, or NULL when out of memory.
  */

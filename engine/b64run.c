@@ -39,7 +39,7 @@
  * between (a long token must cover every such byte it passes). Long hex
  * strings or PGP armour decode to bytes of no known type and stay quiet.
  *
- * Written by hand for the reason the other decoders are (DESIGN.md): it
+ * Written by hand for the reason the other decoders are (docs/ARCHITECTURE.md): it
  * takes the text chunk by chunk, in any chunking, allocation-free once its
  * buffer has grown, with a cap. The base64 itself is engine/b64.c.
  */

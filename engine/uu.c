@@ -10,7 +10,7 @@
  * collects the files, which the scan then inspects as attachments named
  * "PART/NAME".
  *
- * Written by hand for the reason the other decoders are (DESIGN.md): it
+ * Written by hand for the reason the other decoders are (docs/ARCHITECTURE.md): it
  * must take the text chunk by chunk, in any chunking, without allocating
  * per byte, and with a cap. No Debian library decodes uuencode in memory.
  *
