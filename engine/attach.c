@@ -108,6 +108,14 @@ static const char *const harmless_exts[] = {
     "wav", "zip", "htm",  "html", "xml",  "json", "eml",  "msg", "ics",  "vcf",
 };
 
+static uint64_t monotonic_ns(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void ms_attach_conf_init(ms_attach_conf *c)
 {
     memset(c, 0, sizeof *c);
@@ -118,6 +126,18 @@ void ms_attach_conf_init(ms_attach_conf *c)
     c->limits.depth = MS_ATTACH_DEPTH_DEFAULT;
     c->limits.time_ms = MS_ATTACH_TIME_MS_DEFAULT;
     c->limits.pdf_pages = MS_ATTACH_PDF_PAGES_DEFAULT;
+    c->clock = monotonic_ns;
+}
+
+void ms_attach_set_clock(ms_engine *eng, ms_attach_clock_fn fn, void *ctx)
+{
+    eng->attach.clock = fn ? fn : monotonic_ns;
+    eng->attach.clock_ctx = fn ? ctx : NULL;
+}
+
+static uint64_t now_ns(const ms_attach *a)
+{
+    return a->eng->attach.clock(a->eng->attach.clock_ctx);
 }
 
 void ms_attach_conf_fini(ms_attach_conf *c)
@@ -130,13 +150,6 @@ void ms_attach_conf_fini(ms_attach_conf *c)
     free(c->script_exts);
     c->dangerous_types = c->script_exts = NULL;
     c->ndangerous_types = c->nscript_exts = 0;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 ms_attach *ms_attach_create(const ms_engine *eng, ms_scan *scan)
@@ -264,10 +277,10 @@ void ms_attach_feed(ms_attach *a, const void *data, size_t len)
 
 uint32_t ms_attach_object(ms_attach *a, const ms_attach_obj *o)
 {
-    a->t0 = now_ns();
+    a->t0 = now_ns(a);
     a->out_bytes = 0;
     ms_attach_inspect(a, o);
-    a->spent_ns += now_ns() - a->t0;
+    a->spent_ns += now_ns(a) - a->t0;
     uint32_t anom = a->anomalies;
     a->anomalies = 0;
     return anom;
@@ -298,7 +311,7 @@ bool ms_attach_time_ok(ms_attach *a, const ms_attach_obj *o)
 {
     if (a->time_hit)
         return false;
-    uint64_t spent = a->spent_ns + (now_ns() - a->t0);
+    uint64_t spent = a->spent_ns + (now_ns(a) - a->t0);
     if (spent <= (uint64_t)a->eng->attach.limits.time_ms * 1000000u)
         return true;
     a->time_hit = true;

@@ -9,6 +9,7 @@
  * the document paths are checked without depending on the shipped
  * classification rules.
  */
+#include "attach.h"
 #include "helpers.h"
 
 #include <mailsift/mailsift.h>
@@ -70,6 +71,21 @@ typedef struct got {
     ms_action verdict;
 } got;
 
+/* The clock of the attachment time limit in every scan of these tests:
+ * it stands still (step 0) unless a test makes it step, so no limit is cut
+ * short by a slow machine and the time limit fires after a set number of
+ * readings of the clock, not of seconds. */
+static struct test_clock {
+    uint64_t now, step;
+} clk;
+
+static uint64_t read_clock(void *ctx)
+{
+    struct test_clock *c = ctx;
+    c->now += c->step;
+    return c->now;
+}
+
 /* Scan fixture NAME with an engine built on config text (NULL: defaults). */
 static void scan_fixture(const char *config, const char *name, got *g)
 {
@@ -89,6 +105,7 @@ static void scan_fixture(const char *config, const char *name, got *g)
     int rc = ms_engine_create(&o, &eng, &err);
     if (rc != MS_OK)
         fail_msg("engine: %s:%u: %s", err.file, err.line, err.msg);
+    ms_attach_set_clock(eng, read_clock, &clk);
     assert_int_equal(ms_scan_create(eng, &s, &err), MS_OK);
     snprintf(path, sizeof path, FIXTURES "/%s.eml", name);
     char *msg = ms_test_read_file(path, &len);
@@ -257,8 +274,20 @@ static void test_time_limit(void **state)
 {
     got g;
     (void)state;
+    /* 1 ms a reading of the clock: reading a PDF takes more than 2 */
+    clk.step = 1000000;
+    scan_fixture("attachments:\n  time_ms: 1\n", "benign_pdf", &g);
+    assert_true(has(&g, "attachment", "limit.time", "2"));
     scan_fixture("attachments:\n  time_ms: 0\n", "benign_pdf", &g);
     assert_true(has(&g, "attachment", "limit.time", "2"));
+    scan_fixture("attachments:\n  time_ms: 1000\n", "benign_pdf", &g);
+    assert_false(has(&g, "attachment", "limit.time", NULL));
+    /* a clock that stands still: the time limit never cuts another short,
+     * however slow the machine */
+    clk.step = 0;
+    scan_fixture("attachments:\n  time_ms: 1\n  archive_members: 99999\n", "many_members", &g);
+    assert_true(has(&g, "attachment", "limit.archive_members", "2"));
+    assert_false(has(&g, "attachment", "limit.time", NULL));
     scan_fixture(NULL, "benign_pdf", &g);
     assert_false(has(&g, "attachment", "limit.time", NULL));
 }
