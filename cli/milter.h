@@ -7,6 +7,7 @@
 #include <mailsift/mailsift.h>
 #include <mailsift/policy.h>
 
+#include <libmilter/mfapi.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <syslog.h>
@@ -14,6 +15,19 @@
 /* `mailsift milter` and `mailsift suspend` (argv[0] is the command). */
 int ms_cli_milter(int argc, char **argv);
 int ms_cli_suspend(int argc, char **argv);
+
+/* milter_filter.c: the callbacks, registered with smfi_register(). */
+extern struct smfiDesc ms_milter_filter;
+/* Install eng as the engine new messages use; returns the previous one
+ * (the caller drops its reference). */
+ms_engine *ms_milter_engine_swap(ms_engine *eng);
+/* The limiter every message is counted in (NULL: none; set before any
+ * connection). */
+void ms_milter_set_ratelimit(ms_ratelimit *rl);
+/* Messages between MAIL FROM and their end. */
+int ms_milter_in_flight(void);
+/* Free the scans kept between connections. */
+void ms_milter_pool_drain(void);
 
 /* Log to syslog (mail facility) or stderr, as milter.log says. */
 void ms_milter_log_open(bool to_stderr);
