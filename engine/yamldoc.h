@@ -11,6 +11,18 @@
 #include <stdbool.h>
 #include <yaml.h>
 
+/*
+ * Lists and mappings inside one another. Our files need 4 (a ruleset's
+ * levels: inside a category inside a list inside the file); libyaml's
+ * scanner looks at a slot per open flow level at every token, so a file of
+ * 100,000 '[' took 23 s to be refused. A file past this is refused at the
+ * first collection too deep, after reading only that far.
+ */
+#define MS_YAML_DEPTH_MAX 64
+/* A config or ruleset file is read whole first: bound what a wrong path
+ * (a log, /dev/zero) can make us hold. Ours are under 10 KiB. */
+#define MS_YAML_BYTES_MAX (16 << 20)
+
 typedef struct ms_yaml {
     yaml_document_t doc;
     bool loaded;
@@ -21,7 +33,13 @@ typedef struct ms_yaml {
     unsigned errors; /* how many */
 } ms_yaml;
 
-/* Load path; on a syntax error report it (file:line) and return false. */
+/*
+ * Load path. A file that cannot be read, a syntax error or nesting past
+ * MS_YAML_DEPTH_MAX is reported (file:line) and returns false. A key that
+ * a mapping already holds, at any level, is reported with the line of the
+ * first one, and the document is still returned (true) so that the
+ * loaders list every other error as well; y->errors counts them all.
+ */
 bool ms_yaml_load(ms_yaml *y, const char *path);
 void ms_yaml_free(ms_yaml *y);
 
