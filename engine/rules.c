@@ -56,6 +56,7 @@
 #include "yamldoc.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -640,32 +641,43 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.yaml files of dir, sorted; NULL-terminated, malloc'd. */
-static char **list_rulesets(const char *dir, unsigned *n)
+/* The *.yaml files of dir, sorted; NULL-terminated, malloc'd (NULL when
+ * there are none). *err gets the errno of a directory that cannot be
+ * read, ENOMEM, or 0: "no rulesets found" must not hide "permission
+ * denied". */
+static char **list_rulesets(const char *dir, unsigned *n, int *err)
 {
     DIR *d = opendir(dir);
     char **names = NULL;
     struct dirent *de;
 
     *n = 0;
-    if (!d)
-        return NULL;
-    while ((de = readdir(d))) {
+    *err = d ? 0 : errno;
+    while (d && !*err && (errno = 0, de = readdir(d))) {
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0)
             continue;
         char **nn = realloc(names, (*n + 2) * sizeof *nn);
-        if (!nn)
-            break;
-        names = nn;
         size_t plen = strlen(dir) + len + 2;
-        names[*n] = malloc(plen);
-        if (!names[*n])
+        if (!nn || !(nn[*n] = malloc(plen))) {
+            names = nn ? nn : names;
+            *err = ENOMEM;
             break;
+        }
+        names = nn;
         snprintf(names[*n], plen, "%s/%s", dir, de->d_name);
         names[++*n] = NULL;
     }
-    closedir(d);
+    if (d && !*err && errno)
+        *err = errno; /* readdir failed */
+    if (d)
+        closedir(d);
+    if (*err) {
+        for (unsigned i = 0; i < *n; i++)
+            free(names[i]);
+        free(names);
+        return NULL;
+    }
     if (names)
         qsort(names, *n, sizeof *names, cmp_names);
     return names;
@@ -675,18 +687,25 @@ bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ct
                        unsigned *nerrors)
 {
     unsigned n;
-    char **files = list_rulesets(dir, &n);
+    int oserr;
+    char **files = list_rulesets(dir, &n, &oserr);
     ms_yaml *docs = calloc(n ? n : 1, sizeof *docs);
     unsigned errors = 0;
 
     if (!files || !docs) {
         ms_error e;
-        ms_error_set(&e, MS_ERR_RULES, dir, 0, "no rulesets (*.yaml) found in this directory");
+        if (oserr || !docs)
+            ms_error_set(&e, oserr == ENOMEM || !docs ? MS_ERR_NOMEM : MS_ERR_IO, dir, 0,
+                         "cannot read the rules directory: %s", strerror(oserr ? oserr : ENOMEM));
+        else
+            ms_error_set(&e, MS_ERR_RULES, dir, 0, "no rulesets (*.yaml) found in this directory");
         if (fn)
             fn(ctx, &e);
         if ((*nerrors)++ == 0)
             *first = e;
         free(docs);
+        for (unsigned i = 0; files && i < n; i++)
+            free(files[i]);
         free(files);
         return false;
     }

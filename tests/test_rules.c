@@ -8,6 +8,8 @@
 
 #include <mailsift/mailsift.h>
 
+#include <errno.h>
+#include <grp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -142,6 +145,98 @@ static void test_yaml_syntax_error(void **state)
     assert_int_not_equal(build(NULL, &eng, &es), MS_OK);
     assert_non_null(strstr(es.text, "b.yaml:"));
     assert_non_null(strstr(es.text, "YAML syntax"));
+}
+
+/* build_in - engine over rules directory rdir; the errors into es */
+static int build_in(const char *rdir, errors *es)
+{
+    ms_engine *eng = NULL;
+    ms_engine_opts opts = {.rules_dir = rdir, .on_error = collect, .on_error_ctx = es};
+    ms_error err;
+    memset(es, 0, sizeof *es);
+    int rc = ms_engine_create(&opts, &eng, &err);
+    ms_engine_destroy(eng);
+    return rc;
+}
+
+/* The error of a rules directory that cannot be read, as the nobody user
+ * (uid 65534) sees it, in a forked child: root reads any directory. The
+ * text comes back through a pipe. Returns false when privileges cannot
+ * be dropped (a container without CAP_SETUID). */
+static bool build_as_nobody(const char *rdir, errors *es)
+{
+    int fd[2], status;
+    assert_int_equal(pipe(fd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(77);
+        build_in(rdir, es);
+        ssize_t w = write(fd[1], es->text, strlen(es->text));
+        _exit(w < 0 ? 1 : 0);
+    }
+    close(fd[1]);
+    memset(es, 0, sizeof *es);
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(fd[0], es->text + n, sizeof es->text - 1 - n)) > 0)
+        n += (size_t)r;
+    close(fd[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77)
+        return false;
+    assert_int_equal(WEXITSTATUS(status), 0);
+    return true;
+}
+
+/* A rules directory that cannot be read says why, with its path, rather
+ * than "no rulesets found" (which is kept for a directory without any). */
+static void test_unreadable_rules_dir(void **state)
+{
+    char rdir[512], want[700];
+    errors es;
+    (void)state;
+    fresh_dir();
+
+    assert_int_equal(build_in(dir, &es), MS_ERR_RULES);
+    snprintf(want, sizeof want, "%s: no rulesets (*.yaml) found in this directory", dir);
+    if (!strstr(es.text, want))
+        fail_msg("empty directory: want \"%s\", got:\n%s", want, es.text);
+
+    snprintf(rdir, sizeof rdir, "%s/nosuch", dir);
+    assert_int_equal(build_in(rdir, &es), MS_ERR_IO);
+    snprintf(want, sizeof want, "%s: cannot read the rules directory: %s", rdir, strerror(ENOENT));
+    if (!strstr(es.text, want))
+        fail_msg("missing directory: want \"%s\", got:\n%s", want, es.text);
+
+    write_file("plain", "not a directory\n");
+    snprintf(rdir, sizeof rdir, "%s/plain", dir);
+    assert_int_equal(build_in(rdir, &es), MS_ERR_IO);
+    snprintf(want, sizeof want, "%s: cannot read the rules directory: %s", rdir, strerror(ENOTDIR));
+    if (!strstr(es.text, want))
+        fail_msg("a file as the directory: want \"%s\", got:\n%s", want, es.text);
+
+    /* permission denied: fails for root only as another user */
+    snprintf(rdir, sizeof rdir, "%s/locked", dir);
+    assert_int_equal(mkdir(rdir, 0755), 0);
+    ms_test_write_file(rdir, "a.yaml", base);
+    assert_int_equal(chmod(rdir, 0), 0);
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(want, sizeof want, "%s: cannot read the rules directory: %s", rdir, strerror(EACCES));
+    if (geteuid() != 0) {
+        assert_int_equal(build_in(rdir, &es), MS_ERR_IO);
+    } else if (!build_as_nobody(rdir, &es)) {
+        chmod(rdir, 0755);
+        fprintf(stderr, "skipped: running as root and cannot drop to uid 65534, so permission "
+                        "denied cannot be tested\n");
+        skip();
+    }
+    chmod(rdir, 0755);
+    if (!strstr(es.text, want))
+        fail_msg("unreadable directory: want \"%s\", got:\n%s", want, es.text);
 }
 
 static void test_config_errors(void **state)
@@ -407,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_every_error_has_file_and_line),
         cmocka_unit_test(test_yaml_syntax_error),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_unreadable_rules_dir),
         cmocka_unit_test(test_rules_behave),
         cmocka_unit_test(test_pci_levels),
         cmocka_unit_test(test_disabled_rules),
