@@ -23,8 +23,12 @@
  * Encrypted members (zip traditional and AES, 7z, rar) are reported as
  * encrypted; their data is not read.
  *
- * BUGS: a member over max_bytes is inspected from its first max_bytes
- * (and reported); a corrupt archive is read up to the damage.
+ * What was not read is a finding: a member over max_bytes (inspected from
+ * its first max_bytes, document text and properties included) is
+ * limit.max_bytes, a member whose data is damaged (a deflate or CRC error)
+ * or an archive that ends early is attachment.unreadable.
+ *
+ * BUGS: a corrupt archive is read up to the damage.
  */
 #include "attach.h"
 #include "engine.h"
@@ -38,17 +42,17 @@
 #include <strings.h>
 
 #define MS_ARCHIVE_BLOCK 65536
-#define MS_PROPS_MAX     65536 /* property text kept per package */
 
 typedef struct walk {
     ms_attach *a;
     const ms_attach_obj *o;
     ms_pkg kind;
     bool stopped; /* a limit of the whole part was hit */
-    /* office, pass 1 */
+    /* office, pass 1: property text, kept up to max_bytes */
     bool body_open;
-    char props[MS_PROPS_MAX];
-    size_t nprops;
+    char *props;
+    size_t nprops, props_cap;
+    bool props_cut;
 } walk;
 
 static struct archive *open_archive(const ms_attach_obj *o, ms_pkg kind, bool raw_ok)
@@ -175,10 +179,39 @@ static void emit_body(void *ctx, const char *t, size_t n)
 static void emit_props(void *ctx, const char *t, size_t n)
 {
     walk *w = ctx;
-    if (n > sizeof w->props - w->nprops)
-        n = sizeof w->props - w->nprops;
+    size_t max = ms_attach_get_limits(w->a)->max_bytes;
+
+    if (n > max - w->nprops) {
+        n = max - w->nprops;
+        w->props_cut = true;
+    }
+    if (n > w->props_cap - w->nprops) {
+        size_t cap = w->props_cap ? w->props_cap : 4096;
+        while (cap - w->nprops < n)
+            cap *= 2;
+        char *p = realloc(w->props, cap < max ? cap : max);
+        if (!p) {
+            w->props_cut = true; /* out of memory: what is kept is scanned */
+            return;
+        }
+        w->props = p;
+        w->props_cap = cap < max ? cap : max;
+    }
     memcpy(w->props + w->nprops, t, n);
     w->nprops += n;
+}
+
+/* A member read only in part: over max_bytes (trunc) or damaged (bad). */
+static void member_unread(walk *w, struct archive *ar, const ms_attach_obj *m, bool trunc, bool bad)
+{
+    if (trunc)
+        ms_attach_finding(w->a, NULL, "limit.max_bytes",
+                          "An attachment larger than the size limit; only its start was scanned", m,
+                          NULL);
+    if (bad)
+        ms_attach_finding(w->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
+                          "An archive member whose data could not be read to its end", m,
+                          archive_error_string(ar));
 }
 
 /* One member of an Office package. pass 1: text and properties; pass 2:
@@ -199,6 +232,9 @@ static bool office_member(walk *w, struct archive *ar, const char *name, int pas
         return true;
     if (!read_member(w, ar, m->depth, &len, &trunc, &bad))
         return false;
+    /* text and properties are not inspected as objects: their cut is
+     * told here (an object's by ms_attach_inspect) */
+    member_unread(w, ar, m, trunc && k != MS_OFFICE_OTHER, bad);
     const char *x = (const char *)ms_attach_level_buf(w->a, m->depth, 0, NULL);
     if (k == MS_OFFICE_BODY) {
         if (!w->body_open) {
@@ -271,6 +307,7 @@ static void walk_pass(walk *w, int pass, bool raw_ok)
             size_t len;
             go = read_member(w, ar, m.depth, &len, &trunc, &bad);
             if (go) {
+                member_unread(w, ar, &m, false, bad);
                 m.data = ms_attach_level_buf(w->a, m.depth, 0, NULL);
                 m.len = len;
                 m.truncated = trunc;
@@ -297,12 +334,21 @@ void ms_archive_scan(ms_attach *a, const ms_attach_obj *o, ms_pkg kind, bool raw
     walk_pass(w, 1, raw_ok);
     if (w->body_open)
         ms_scan_text_end(ms_attach_scan(a));
-    if (w->nprops) {
+    if (w->nprops || w->props_cut) {
         char part[64];
         snprintf(part, sizeof part, "%s/docProps", o->part);
-        ms_attach_text(a, part, o, w->props, w->nprops);
+        ms_attach_obj p = *o;
+        p.part = part;
+        if (w->props_cut)
+            ms_attach_finding(a, NULL, "limit.max_bytes",
+                              "Document properties longer than the size limit; only their start "
+                              "was scanned",
+                              &p, NULL);
+        if (w->nprops)
+            ms_attach_text(a, part, o, w->props, w->nprops);
     }
     if (kind != MS_PKG_ARCHIVE && !w->stopped)
         walk_pass(w, 2, raw_ok);
+    free(w->props);
     free(w);
 }

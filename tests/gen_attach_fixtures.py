@@ -76,6 +76,36 @@ def docx(paragraphs, extra=(), custom=None):
     return zipped(members + list(extra))
 
 
+def filler(n, seed):
+    """About n bytes of words that deflate like prose (not to nothing)."""
+    import random
+    r = random.Random(seed)
+    words = ["order", "shipping", "invoice", "meeting", "agenda", "status", "review",
+             "budget", "travel", "report", "weekly", "update", "numbers", "draft"]
+    out, size = [], 0
+    while size < n:
+        w = r.choice(words) + ("%d" % r.randrange(100) if r.random() < 0.3 else "")
+        out.append(w)
+        size += len(w) + 1
+    return " ".join(out)
+
+
+def damage_deflate(data, member):
+    """Overwrite bytes half way into the deflate data of member."""
+    b = bytearray(data)
+    i = b.find(b"PK\x03\x04")
+    while i >= 0:
+        csize, = struct.unpack_from("<I", b, i + 18)
+        nlen, xlen = struct.unpack_from("<HH", b, i + 26)
+        start = i + 30 + nlen + xlen
+        if b[i + 30:i + 30 + nlen] == member.encode():
+            mid = start + csize // 2
+            b[mid:mid + 64] = bytes((x * 37 + 11) & 0xFF for x in range(64))
+            return bytes(b)
+        i = b.find(b"PK\x03\x04", start + csize)
+    raise ValueError(member)
+
+
 def xlsx(strings):
     ct = xml('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              '<Default Extension="xml" ContentType="application/xml"/></Types>')
@@ -306,6 +336,20 @@ def main():
         "benign_zip": ("application/zip", zipped([("readme.txt", b"Nothing to see.\n")]),
                        "readme.zip"),
     }
+    # past what is read of one member: the body over max_bytes (200 KB of
+    # prose, the card at its end), properties past 64 KiB (a label last)
+    fixtures["docx_big_body"] = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        docx([filler(200000, 1), "Card " + PAN]), "long.docx")
+    fixtures["docx_big_props"] = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        docx(["Lunch menu"], custom=[("Note%d" % i, filler(1000, i)) for i in range(100)] + [
+            ("MSIP_Label_3a402f04-5007-ef5b-ac62-274f9065a302_Name", "Confidential")]),
+        "menu.docx")
+    # deflate data damaged half way (the card after the damage)
+    fixtures["zip_damaged"] = ("application/zip", damage_deflate(zipped([
+        ("notes.txt", (filler(100000, 2) + "\nCard " + PAN + "\n").encode())]), "notes.txt"),
+        "notes.zip")
     # a file uuencoded into a text attachment
     import binascii
     uu_pe = b"begin 644 setup.exe\n" + b"".join(

@@ -195,6 +195,39 @@ static void test_found(void **state)
     }
 }
 
+/* Content past what was read is a finding, or it is read in full. */
+static const struct unread_case {
+    const char *name, *config, *fixture, *category, *rule, *part;
+} unread_cases[] = {
+    {"docx body over max_bytes", "attachments:\n  max_bytes: 100000\n", "docx_big_body",
+     "attachment", "limit.max_bytes", "2/word/document.xml"},
+    {"docx body within max_bytes: the card at its end", NULL, "docx_big_body", "pci", "pci.pan",
+     "2"},
+    {"label after 100 KB of properties", NULL, "docx_big_props", "marker", "marker.label",
+     "2/docProps"},
+    {"properties over max_bytes", "attachments:\n  max_bytes: 50000\n", "docx_big_props",
+     "attachment", "limit.max_bytes", NULL},
+    {"zip member with deflate data damaged half way", NULL, "zip_damaged", "unscannable",
+     "attachment.unreadable", "2/notes.txt"},
+};
+
+static void test_unread(void **state)
+{
+    unsigned failed = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof unread_cases / sizeof unread_cases[0]; i++) {
+        const struct unread_case *c = &unread_cases[i];
+        got g;
+        scan_fixture(c->config, c->fixture, &g);
+        if (has(&g, c->category, c->rule, c->part))
+            continue;
+        print_error("%s: no %s/%s in part %s (%zu findings%s%s)\n", c->name, c->category, c->rule,
+                    c->part ? c->part : "any", g.n, g.n ? ", first " : "", g.n ? g.rule[0] : "");
+        failed++;
+    }
+    assert_int_equal(failed, 0);
+}
+
 static void test_encrypted_anomaly(void **state)
 {
     static const char *const enc[] = {"enc_zip", "enc_pdf", "enc_office"};
@@ -350,10 +383,15 @@ static void test_yara_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_found),      cmocka_unit_test(test_encrypted_anomaly),
-        cmocka_unit_test(test_benign),     cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_time_limit), cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_site_lists), cmocka_unit_test(test_yara_errors),
+        cmocka_unit_test(test_found),
+        cmocka_unit_test(test_unread),
+        cmocka_unit_test(test_encrypted_anomaly),
+        cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_time_limit),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_site_lists),
+        cmocka_unit_test(test_yara_errors),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
