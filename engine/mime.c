@@ -66,6 +66,8 @@ typedef struct mime_frame {
     unsigned children; /* parts seen so far */
     unsigned depth;    /* depth of the multipart entity */
     bool digest;       /* multipart/digest: parts default to message/rfc822 */
+    bool in_message;   /* the multipart is (inside) an encapsulated message */
+    bool sealed;       /* it is, or is inside, multipart/signed or /encrypted */
 } mime_frame;
 
 struct ms_mime {
@@ -182,6 +184,13 @@ uint32_t ms_mime_anomalies(const ms_mime *m)
 unsigned ms_mime_parts(const ms_mime *m)
 {
     return m->parts;
+}
+
+/* Raw bytes to a rewriting consumer, if there is one. */
+static void raw(ms_mime *m, ms_mime_raw kind, const char *p, size_t n)
+{
+    if (m->sink.raw && n)
+        m->sink.raw(m->sink.ctx, kind, &m->ent, p, n);
 }
 
 /* Body bytes: coalesce adjacent runs of the input into one sink call. */
@@ -419,6 +428,9 @@ static void end_headers(ms_mime *m)
             f->children = 0;
             f->depth = e->depth;
             f->digest = strcmp(e->type, "multipart/digest") == 0;
+            f->in_message = e->in_message;
+            f->sealed = e->sealed || strcmp(e->type, "multipart/signed") == 0 ||
+                        strcmp(e->type, "multipart/encrypted") == 0;
             m->state = ST_PREAMBLE;
             return;
         }
@@ -430,7 +442,10 @@ static void end_headers(ms_mime *m)
             char prefix[64], id[80];
             snprintf(prefix, sizeof prefix, "%s", e->id);
             snprintf(id, sizeof id, "%s.1", prefix);
+            bool sealed = e->sealed;
             new_entity(m, id, prefix, e->depth + 1, true, false);
+            m->ent.in_message = true;
+            m->ent.sealed = sealed;
             return;
         } else {
             return;
@@ -470,6 +485,8 @@ static void at_boundary(ms_mime *m, unsigned fi, bool closing)
     else
         snprintf(id, sizeof id, "%u", f->children);
     new_entity(m, id, "", f->depth + 1, false, f->digest);
+    m->ent.in_message = f->in_message;
+    m->ent.sealed = f->sealed;
 }
 
 /* The first bytes of a preamble or an epilogue: open its text leaf. */
@@ -494,22 +511,29 @@ static void open_extra(ms_mime *m)
  * multipart this header defines, the header ends there; otherwise it is
  * passed on as text and the fields after it still count (as GMime and
  * mime4j read such headers), so junk cannot hide a Content-Type. */
-static void junk_line(ms_mime *m, const char *p, size_t n, size_t content)
+static void junk_line(ms_mime *m, const char *p, size_t n, size_t content, const char *line,
+                      size_t len)
 {
-    bool closing;
+    bool closing, ended = false;
     int fi;
 
     end_field(m);
     if (content >= 2 && p[0] == '-' && p[1] == '-' && strncmp(m->ent.type, "multipart/", 10) == 0 &&
         m->ent.boundary[0]) {
         end_headers(m);
+        ended = true;
         if (m->state == ST_PREAMBLE && (fi = match_boundary(m, p, n, &closing)) >= 0) {
             at_boundary(m, (unsigned)fi, closing);
+            raw(m, MS_MIME_RAW_DELIMITER, line, len);
             return;
         }
-        if (m->state != ST_PREAMBLE)
+        if (m->state != ST_PREAMBLE) {
+            raw(m, MS_MIME_RAW_BODY, line, len);
             return;
+        }
     }
+    /* after a header that ended here the line lies in the preamble */
+    raw(m, ended ? MS_MIME_RAW_BODY : MS_MIME_RAW_HEADER, line, len);
     m->anomalies |= MS_ANOM_HEADER_JUNK;
     m->header_bytes += content;
     if (m->header_bytes > m->lim.header_bytes) {
@@ -521,7 +545,8 @@ static void junk_line(ms_mime *m, const char *p, size_t n, size_t content)
 
 static void header_line(ms_mime *m, const char *p, size_t n)
 {
-    size_t content = n - eol_length(p, n);
+    const char *line = p; /* as read, for the raw sink */
+    size_t len = n, content = n - eol_length(p, n);
 
     /* A header line is cut at the line limit however it arrived: whole in
      * one feed or assembled in the line buffer (which holds no more). */
@@ -533,24 +558,26 @@ static void header_line(ms_mime *m, const char *p, size_t n)
         if (content >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
             p += 3, n -= 3, content -= 3;
         }
-        if (m->ent.is_message && content >= 5 && memcmp(p, "From ", 5) == 0)
+        if (m->ent.is_message && content >= 5 && memcmp(p, "From ", 5) == 0) {
+            raw(m, MS_MIME_RAW_HEADER, line, len);
             return;
+        }
     }
     if (content == 0 || (content == 1 && p[0] == '\r')) {
+        raw(m, MS_MIME_RAW_HEADER, line, len); /* before ent becomes an inner message's */
         end_headers(m);
         return;
     }
-    if (p[0] == ' ' || p[0] == '\t') {
-        if (m->have_field)
-            add_to_field(m, p, content);
-        else
-            junk_line(m, p, n, content);
+    if ((p[0] == ' ' || p[0] == '\t') && m->have_field) {
+        raw(m, MS_MIME_RAW_HEADER, line, len);
+        add_to_field(m, p, content);
         return;
     }
-    if (!is_field_start(p, content)) {
-        junk_line(m, p, n, content);
+    if (p[0] == ' ' || p[0] == '\t' || !is_field_start(p, content)) {
+        junk_line(m, p, n, content, line, len);
         return;
     }
+    raw(m, MS_MIME_RAW_HEADER, line, len);
     end_field(m);
     m->have_field = true;
     add_to_field(m, p, content);
@@ -564,6 +591,7 @@ static void body_line(ms_mime *m, const char *p, size_t n, bool in_input)
 {
     size_t e = eol_length(p, n);
 
+    raw(m, MS_MIME_RAW_BODY, p, n);
     emit(m, p, n - e);
     if (!in_input)
         flush_span(m);
@@ -588,6 +616,7 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
     }
     if (m->state != ST_SKIP && (fi = match_boundary(m, p, n, &closing)) >= 0) {
         at_boundary(m, (unsigned)fi, closing);
+        raw(m, MS_MIME_RAW_DELIMITER, p, n);
         return;
     }
     switch (m->state) {
@@ -604,6 +633,7 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
         body_line(m, p, n, in_input);
         break;
     case ST_SKIP:
+        raw(m, MS_MIME_RAW_BODY, p, n);
         break;
     }
 }
@@ -612,6 +642,7 @@ static void process_line(ms_mime *m, const char *p, size_t n, bool in_input)
 static void pass_partial(ms_mime *m, const char *p, size_t n, bool in_input)
 {
     open_extra(m);
+    raw(m, MS_MIME_RAW_BODY, p, n);
     if (!m->midline) {
         emit_pending(m);
         m->midline = true;

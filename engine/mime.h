@@ -32,7 +32,17 @@ typedef struct ms_mime_entity {
     ms_cte cte;
     bool attachment; /* Content-Disposition: attachment */
     bool extra;      /* text outside the parts: id "PREFIX.preamble" / ".epilogue" */
+    bool in_message; /* inside an encapsulated message (message/rfc822), or its header */
+    bool sealed;     /* inside a multipart/signed or multipart/encrypted */
 } ms_mime_entity;
+
+/* What a raw piece of the message was read as (see ms_mime_sink.raw). */
+typedef enum ms_mime_raw {
+    MS_MIME_RAW_HEADER,    /* a line of ent's header block, the blank line ending it too */
+    MS_MIME_RAW_BODY,      /* bytes of ent's body (a leaf, a preamble or epilogue), or
+                              bytes past a limit that are not parsed (ent is the last) */
+    MS_MIME_RAW_DELIMITER, /* a boundary line; the part it closes has had part_end */
+} ms_mime_raw;
 
 /* Where the parser sends what it finds. Pointers are valid during the call. */
 typedef struct ms_mime_sink {
@@ -49,6 +59,14 @@ typedef struct ms_mime_sink {
     void (*part_begin)(void *ctx, const ms_mime_entity *ent);
     void (*part_data)(void *ctx, const char *data, size_t len);
     void (*part_end)(void *ctx);
+    /* Optional (NULL: not called): for a consumer that rewrites the message
+     * (disclaimer.c), as Postfix's mime_state hands every record on. Every
+     * byte fed comes here once, in order and unchanged, with what it was
+     * read as, except header bytes past the line limit, which are dropped:
+     * a consumer that must reproduce the message counts the bytes. A body
+     * line arrives whole with its line break, or in pieces when it is long. */
+    void (*raw)(void *ctx, ms_mime_raw kind, const ms_mime_entity *ent, const char *data,
+                size_t len);
 } ms_mime_sink;
 
 typedef struct ms_mime ms_mime;

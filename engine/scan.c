@@ -992,8 +992,12 @@ void ms_scan_destroy(ms_scan *s)
 int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
 {
     ms_scan *s = calloc(1, sizeof *s);
-    const ms_mime_sink sink = {s,          on_header, on_header_end, on_part_begin, on_part_data,
-                               on_part_end};
+    const ms_mime_sink sink = {.ctx = s,
+                               .header = on_header,
+                               .header_end = on_header_end,
+                               .part_begin = on_part_begin,
+                               .part_data = on_part_data,
+                               .part_end = on_part_end};
     size_t nr = eng->nrules ? eng->nrules : 1;
 
     *out = NULL;

@@ -5,11 +5,16 @@
  * It is parsed whole and in chunks; the event streams (header fields, part
  * starts with their ids and types, body bytes, part ends) and anomalies
  * must be identical, and every part id must be NUL-terminated and short.
+ * The raw sink must hand on every byte fed, once and in order, unless a
+ * header line was over the line limit.
  */
 #include "charset.h"
 #include "limits.h"
 #include "mime.h"
 
+#include <mailsift/mailsift.h>
+
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,21 +72,42 @@ static void on_end(void *ctx)
 static ms_mime *parser;
 static ms_charset cs;
 static digest cur;
+static const uint8_t *raw_want; /* the message fed; raw_at: bytes matched so far */
+static size_t raw_len, raw_at;
+static bool raw_bad;
+
+static void on_raw(void *ctx, ms_mime_raw kind, const ms_mime_entity *e, const char *p, size_t n)
+{
+    (void)ctx;
+    (void)kind;
+    (void)e;
+    if (n > raw_len - raw_at || memcmp(raw_want + raw_at, p, n) != 0)
+        raw_bad = true;
+    else
+        raw_at += n;
+}
 
 static void run(const uint8_t *data, size_t len, size_t chunk, digest *out, uint32_t *anom)
 {
     memset(&cur, 0, sizeof cur);
+    raw_want = data;
+    raw_len = len;
+    raw_at = 0;
+    raw_bad = false;
     ms_mime_reset(parser);
     for (size_t off = 0; off < len; off += chunk)
         ms_mime_feed(parser, (const char *)data + off, len - off < chunk ? len - off : chunk);
     ms_mime_finish(parser);
     *out = cur;
     *anom = ms_mime_anomalies(parser);
+    if (!(*anom & MS_ANOM_LONG_LINE) && (raw_bad || raw_at != len))
+        abort(); /* the raw sink lost, repeated or reordered bytes */
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const ms_mime_sink sink = {&cur, on_header, on_header_end, on_begin, on_data, on_end};
+    static const ms_mime_sink sink = {&cur,    on_header, on_header_end, on_begin,
+                                      on_data, on_end,    on_raw};
     ms_limits lim;
     (void)argc;
     (void)argv;

@@ -5,7 +5,9 @@
  * fields of message header blocks ("H name=value"), leaf part starts
  * ("B id type cte charset filename"), body bytes between "[" and "]", and
  * anomalies. Every case is run whole, at every two-piece split and byte by
- * byte, and must give the same events each time.
+ * byte, and must give the same events each time. The raw sink must hand on
+ * every byte of the message once and in order (a rewriting consumer such as
+ * the disclaimer depends on it), unless a header line was over the limit.
  */
 #include "helpers.h"
 #include "mime.h"
@@ -83,13 +85,25 @@ static void on_end(void *ctx)
     putf(ctx, "|E\n");
 }
 
+/* The events and, apart, the raw bytes; events first so ctx is a rec. */
+typedef struct parse_ctx {
+    rec ev, raw;
+} parse_ctx;
+
+static void on_raw(void *ctx, ms_mime_raw kind, const ms_mime_entity *e, const char *p, size_t n)
+{
+    (void)kind;
+    (void)e;
+    put(&((parse_ctx *)ctx)->raw, p, n);
+}
+
 /* Parse msg with the given cut points; returns the malloc'd event record. */
 static char *parse(const ms_limits *lim, const char *msg, size_t len, const size_t *cuts,
                    size_t ncuts, uint32_t *anom)
 {
-    rec r = {0};
+    parse_ctx c = {{0}, {0}};
     ms_charset cs;
-    ms_mime_sink sink = {&r, on_header, on_header_end, on_begin, on_data, on_end};
+    ms_mime_sink sink = {&c, on_header, on_header_end, on_begin, on_data, on_end, on_raw};
 
     ms_charset_init(&cs);
     ms_mime *m = ms_mime_create(lim, &cs, &sink);
@@ -104,8 +118,13 @@ static char *parse(const ms_limits *lim, const char *msg, size_t len, const size
     *anom = ms_mime_anomalies(m);
     ms_mime_destroy(m);
     ms_charset_fini(&cs);
-    put(&r, "", 0);
-    return r.buf;
+    put(&c.raw, "", 0);
+    if (!(*anom & MS_ANOM_LONG_LINE) && (c.raw.len != len || memcmp(c.raw.buf, msg, len) != 0))
+        fail_msg("the raw sink did not hand on the message as fed:\n%s\n--- fed:\n%.*s", c.raw.buf,
+                 (int)len, msg);
+    free(c.raw.buf);
+    put(&c.ev, "", 0);
+    return c.ev.buf;
 }
 
 /* Whole, every split, byte by byte: identical events and anomalies. */
