@@ -6,6 +6,10 @@
  *    "rule":"pci.pan","part":"2","excerpt":"411111******1111","offset":12}]}
  * A file that cannot be read gives {"source":...,"error":"..."} and a line
  * on stderr. --format text explains each finding in plain words.
+ *
+ * A PATH of "-" is standard input; /dev/stdin and FIFOs are read too, each
+ * as a message or an mbox (cli/source.c). Every argument gives a verdict
+ * or an error line: exit 0 means everything named was scanned and clean.
  */
 #include "cli.h"
 
@@ -247,7 +251,7 @@ int ms_cli_scan(int argc, char **argv)
     }
     if (npaths == 0) {
         fprintf(stderr, "usage: mailsift scan [--rules DIR] [--config FILE] "
-                        "[--format ndjson|text] PATH...\n");
+                        "[--format ndjson|text] PATH... (- for standard input)\n");
         free(paths);
         return 2;
     }

@@ -10,15 +10,27 @@
  * Maildir: cur/ and new/ hold one message a file and are walked like any
  * directory; tmp/ holds deliveries in progress and is skipped.
  *
+ * What a path names: "-" is standard input; a FIFO or a device named as
+ * an argument is read like a file (`mailsift scan /dev/stdin`), as a
+ * message or an mbox. Found inside a directory, such an entry is reported,
+ * not read: a FIFO without a writer would stop the walk. Symbolic links
+ * are followed, and each directory is walked once per argument (by device
+ * and inode): a link back into the tree (`cur/a -> .`) is reported as a
+ * loop, a second link to a directory already walked as a repeat, and the
+ * walk goes on. Listing for sweep refuses standard input and FIFOs: a
+ * sweep lists before it reads, and reads each file twice.
+ *
  * BUGS: mbox "Content-Length:" (mboxcl) framing is not used; a body line
  * "From " after an empty line that was not escaped starts a new message,
- * as every mbox reader does.
+ * as every mbox reader does. Paths longer than PATH_MAX are reported, not
+ * read.
  */
 #include "cli.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -137,8 +149,9 @@ static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, 
         return 1;
     }
     mbox_feed(&r, buf, have);
-    while (!r.stop && (got = read(fd, buf, CHUNK)) > 0)
-        mbox_feed(&r, buf, (size_t)got);
+    while (!r.stop && ((got = read(fd, buf, CHUNK)) > 0 || (got < 0 && errno == EINTR)))
+        if (got > 0)
+            mbox_feed(&r, buf, (size_t)got);
     if (got < 0) {
         sink->error(sink->ctx, path, strerror(errno));
         errors++;
@@ -151,28 +164,69 @@ static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, 
     return errors;
 }
 
+/* read_full - fill buf from fd as far as it goes: a pipe hands over what
+ * the writer wrote so far, and the mbox test needs the first 5 bytes */
+static ssize_t read_full(int fd, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    while (n < size) {
+        ssize_t got = read(fd, buf + n, size - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return n ? (ssize_t)n : -1;
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    return (ssize_t)n;
+}
+
+/* read_message - the file (whose first got bytes are in buf) as one message */
+static unsigned read_message(int fd, const char *path, const ms_source_sink *sink, char *buf,
+                             ssize_t got)
+{
+    sink->begin(sink->ctx, path);
+    while (got > 0) {
+        sink->data(sink->ctx, buf, (size_t)got);
+        while ((got = read(fd, buf, CHUNK)) < 0 && errno == EINTR)
+            ;
+    }
+    if (got < 0) {
+        /* a message we could not read whole is not reported as clean */
+        sink->error(sink->ctx, path, strerror(errno));
+        sink->end(sink->ctx);
+        return 1;
+    }
+    sink->end(sink->ctx);
+    return 0;
+}
+
 unsigned ms_source_read(const char *path, uint64_t mbox_offset, unsigned mbox_done,
                         const ms_source_sink *sink)
 {
+    bool is_stdin = strcmp(path, "-") == 0;
     char *buf = malloc(CHUNK);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     ssize_t got;
     unsigned errors = 0;
 
     if (fd < 0 || !buf) {
         sink->error(sink->ctx, path, fd < 0 ? strerror(errno) : "out of memory");
-        if (fd >= 0)
+        if (fd >= 0 && !is_stdin)
             close(fd);
         free(buf);
         return 1;
     }
     if (mbox_offset && lseek(fd, (off_t)mbox_offset, SEEK_SET) < 0) {
         sink->error(sink->ctx, path, strerror(errno));
-        close(fd);
+        if (!is_stdin)
+            close(fd);
         free(buf);
         return 1;
     }
-    got = read(fd, buf, CHUNK);
+    got = read_full(fd, buf, CHUNK);
     if (mbox_offset && (got <= 0 || !is_from_line(buf, (size_t)got))) {
         /* the file changed since the offset was taken */
         sink->error(sink->ctx, path, "no mbox message starts at the resume offset");
@@ -180,22 +234,13 @@ unsigned ms_source_read(const char *path, uint64_t mbox_offset, unsigned mbox_do
     } else if (got > 0 && is_from_line(buf, (size_t)got)) {
         errors = read_mbox(fd, path, sink, buf, (size_t)got, mbox_offset, mbox_done);
     } else if (got >= 0) {
-        sink->begin(sink->ctx, path);
-        while (got > 0) {
-            sink->data(sink->ctx, buf, (size_t)got);
-            got = read(fd, buf, CHUNK);
-        }
-        if (got < 0) {
-            /* a message we could not read whole is not reported as clean */
-            sink->error(sink->ctx, path, strerror(errno));
-            errors++;
-        }
-        sink->end(sink->ctx);
+        errors = read_message(fd, path, sink, buf, got);
     } else {
         sink->error(sink->ctx, path, strerror(errno));
         errors++;
     }
-    close(fd);
+    if (!is_stdin)
+        close(fd);
     free(buf);
     return errors;
 }
@@ -228,27 +273,118 @@ static int cmp_names(const void *a, const void *b)
 typedef unsigned (*visit_fn)(const char *path, const struct stat *st, const ms_source_sink *sink,
                              void *vctx);
 
-static unsigned walk(const char *path, const ms_source_sink *sink, visit_fn visit, void *vctx);
+/* The directories a walk entered, by device and inode: each is followed
+ * once, so `cur/a -> .` or a link back up ends instead of walking for
+ * ever. Open addressing; a store of a million folders costs 24 MiB. */
+typedef struct dir_id {
+    uint64_t dev, ino;
+    bool used;
+} dir_id;
 
-static unsigned walk_dir(const char *path, const ms_source_sink *sink, visit_fn visit, void *vctx)
+typedef struct dir_set {
+    dir_id *slot;
+    size_t cap, n; /* cap a power of 2, n < cap / 2 */
+} dir_set;
+
+static size_t dir_hash(uint64_t dev, uint64_t ino, size_t cap)
+{
+    uint64_t h = (ino ^ (dev * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL;
+    return (size_t)(h ^ (h >> 31)) & (cap - 1);
+}
+
+/* dir_set_add - 1: added, 0: there already, -1: out of memory */
+static int dir_set_add(dir_set *s, uint64_t dev, uint64_t ino)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        dir_set bigger = {calloc(s->cap ? 2 * s->cap : 64, sizeof *bigger.slot),
+                          s->cap ? 2 * s->cap : 64, 0};
+        if (!bigger.slot)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slot[i].used)
+                dir_set_add(&bigger, s->slot[i].dev, s->slot[i].ino);
+        free(s->slot);
+        *s = bigger;
+    }
+    size_t i = dir_hash(dev, ino, s->cap);
+    for (; s->slot[i].used; i = (i + 1) & (s->cap - 1))
+        if (s->slot[i].dev == dev && s->slot[i].ino == ino)
+            return 0;
+    s->slot[i] = (dir_id){dev, ino, true};
+    s->n++;
+    return 1;
+}
+
+/* A directory being walked, and the one that holds it (the path there). */
+typedef struct dir_frame {
+    uint64_t dev, ino;
+    const char *path;
+    const struct dir_frame *up;
+} dir_frame;
+
+typedef struct walker {
+    const ms_source_sink *sink;
+    visit_fn visit;
+    void *vctx;
+    bool read_special; /* a FIFO or device named on the command line is read */
+    dir_set seen;
+} walker;
+
+static unsigned walk(walker *w, const char *path, const dir_frame *up);
+
+static unsigned report(walker *w, const char *path, const char *msg)
+{
+    w->sink->error(w->sink->ctx, path, msg);
+    return 1;
+}
+
+/* child_path - path/name, malloc'd; NULL (reported) when too long */
+static char *child_path(walker *w, const char *path, const char *name)
+{
+    size_t plen = strlen(path), nlen = strlen(name);
+    char *child;
+
+    while (plen > 1 && path[plen - 1] == '/')
+        plen--;
+    if (plen + 1 + nlen >= PATH_MAX) {
+        report(w, path, "path too long: entries below not read");
+        return NULL;
+    }
+    if (!(child = malloc(plen + nlen + 2))) {
+        report(w, path, "out of memory");
+        return NULL;
+    }
+    memcpy(child, path, plen);
+    child[plen] = '/';
+    memcpy(child + plen + 1, name, nlen + 1);
+    return child;
+}
+
+/* Entries a walk leaves alone: Maildir tmp/ (deliveries in progress) and
+ * the files IMAP servers keep beside cur/. */
+static bool skipped(const char *dir, const char *name)
+{
+    return (strcmp(name, "tmp") == 0 || is_maildir_meta(name)) && has_cur(dir);
+}
+
+static unsigned walk_dir(walker *w, const char *path, const dir_frame *here)
 {
     DIR *d = opendir(path);
     struct dirent *de;
     char **names = NULL;
     size_t n = 0, cap = 0;
     unsigned errors = 0;
+    bool cut = false;
 
-    if (!d) {
-        sink->error(sink->ctx, path, strerror(errno));
-        return 1;
-    }
+    if (!d)
+        return report(w, path, strerror(errno));
     while ((de = readdir(d))) {
         if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn)
+            if ((cut = !nn))
                 break;
             names = nn;
         }
@@ -257,45 +393,77 @@ static unsigned walk_dir(const char *path, const ms_source_sink *sink, visit_fn 
     closedir(d);
     if (names)
         qsort(names, n, sizeof *names, cmp_names);
+    if (cut)
+        errors += report(w, path, "out of memory: some entries not read");
     for (size_t i = 0; i < n; i++) {
-        char child[4096];
-        if (names[i] && is_maildir_meta(names[i]) && has_cur(path)) {
-            free(names[i]);
-            continue;
-        }
-        if (names[i] && strcmp(names[i], "tmp") == 0) {
-            /* Maildir deliveries in progress, when cur/ is beside it */
-            if (has_cur(path)) {
-                free(names[i]);
-                continue;
-            }
-        }
-        if (names[i]) {
-            size_t plen = strlen(path);
-            while (plen > 1 && path[plen - 1] == '/')
-                plen--;
-            snprintf(child, sizeof child, "%.*s/%s", (int)plen, path, names[i]);
-            errors += walk(child, sink, visit, vctx);
-        }
+        char *child = NULL;
+        if (!names[i])
+            errors += report(w, path, "out of memory: an entry not read");
+        else if (!skipped(path, names[i]) && !(child = child_path(w, path, names[i])))
+            errors++; /* reported */
+        else if (child)
+            errors += walk(w, child, here);
+        free(child);
         free(names[i]);
     }
     free(names);
     return errors;
 }
 
-static unsigned walk(const char *path, const ms_source_sink *sink, visit_fn visit, void *vctx)
+/* enter_dir - walk a directory unless this walk has been there: a link
+ * back to a directory being walked is a loop, to another one a repeat */
+static unsigned enter_dir(walker *w, const char *path, const struct stat *st, const dir_frame *up)
+{
+    dir_frame here = {(uint64_t)st->st_dev, (uint64_t)st->st_ino, path, up};
+    char msg[PATH_MAX + 64];
+    int added = dir_set_add(&w->seen, here.dev, here.ino);
+
+    if (added > 0)
+        return walk_dir(w, path, &here);
+    if (added < 0)
+        return report(w, path, "out of memory");
+    while (up && (up->dev != here.dev || up->ino != here.ino))
+        up = up->up;
+    if (up)
+        snprintf(msg, sizeof msg, "directory loop: the same directory as %.*s; not followed",
+                 PATH_MAX, up->path);
+    else
+        snprintf(msg, sizeof msg, "the same directory as one walked already; not followed");
+    return report(w, path, msg);
+}
+
+static unsigned walk(walker *w, const char *path, const dir_frame *up)
 {
     struct stat st;
 
-    if (stat(path, &st) != 0) {
-        sink->error(sink->ctx, path, strerror(errno));
+    if (!up && strcmp(path, "-") == 0 && w->read_special)
+        return w->visit(path, NULL, w->sink, w->vctx); /* standard input */
+    if (stat(path, &st) != 0)
+        return report(w, path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return enter_dir(w, path, &st, up);
+    if (S_ISREG(st.st_mode) || (!up && w->read_special))
+        return w->visit(path, &st, w->sink, w->vctx);
+    /* a FIFO in a tree may never see a writer: never block the walk on one */
+    return report(w, path,
+                  up ? "not a regular file (a FIFO, device or socket): not read"
+                     : "not a regular file or a directory: sweep lists stores (mailsift scan "
+                       "reads a pipe or standard input)");
+}
+
+static unsigned walk_from(const char *path, const ms_source_sink *sink, visit_fn visit, void *vctx,
+                          bool read_special)
+{
+    walker w = {sink, visit, vctx, read_special, {0}};
+    unsigned errors;
+
+    if (!read_special && strcmp(path, "-") == 0) {
+        sink->error(sink->ctx, path, "standard input cannot be swept (mailsift scan - reads it)");
         return 1;
     }
-    if (S_ISDIR(st.st_mode))
-        return walk_dir(path, sink, visit, vctx);
-    if (!S_ISREG(st.st_mode))
-        return 0;
-    return visit(path, &st, sink, vctx);
+    errors = walk(&w, path, NULL);
+    free(w.seen.slot);
+    return errors;
 }
 
 static unsigned visit_read(const char *path, const struct stat *st, const ms_source_sink *sink,
@@ -308,7 +476,7 @@ static unsigned visit_read(const char *path, const struct stat *st, const ms_sou
 
 unsigned ms_source_walk(const char *path, const ms_source_sink *sink)
 {
-    return walk(path, sink, visit_read, NULL);
+    return walk_from(path, sink, visit_read, NULL, true);
 }
 
 typedef struct list_ctx {
@@ -328,7 +496,7 @@ static unsigned visit_list(const char *path, const struct stat *st, const ms_sou
 unsigned ms_source_list(const char *path, ms_source_file_fn fn, const ms_source_sink *sink)
 {
     list_ctx l = {fn, sink->ctx};
-    return walk(path, sink, visit_list, &l);
+    return walk_from(path, sink, visit_list, &l, false);
 }
 
 bool ms_source_is_mbox(const char *path)

@@ -17,6 +17,10 @@
  *   other files   one message each; the folder (and mailbox) is their
  *                 directory.
  *
+ * A directory linked back into the tree (`cur/a -> .`) is walked once and
+ * the loop reported as an error (stderr, NDJSON, the report's errors).
+ * Standard input and FIFOs cannot be swept: `mailsift scan -` reads them.
+ *
  * The total size is then known, so the progress line (stderr, only when it
  * is a terminal) has an ETA. In the scan phase N workers share one engine,
  * each with its own ms_scan, and take files in listing order; an mbox is

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_sweep.sh - `mailsift sweep` over generated stores, exact counts, and
-# a sweep killed (SIGKILL, SIGTERM) half way then resumed.
+# a sweep killed (SIGKILL, SIGTERM) half way then resumed; standard input,
+# FIFOs and directory loops for scan and sweep (tests/sweep/scan_inputs.sh).
 #   test_sweep.sh MAILSIFT SOURCE_DIR
 set -eu
 MS=$1
@@ -8,6 +9,8 @@ SRC=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+sh "$SRC/tests/sweep/scan_inputs.sh" "$MS" || fail "scan_inputs.sh"
 
 python3 "$SRC/tests/sweep/gen_store.py" small "$T/small"
 printf 'sweep:\n  folders:\n    sent: 2\n' > "$T/cfg.yaml"
