@@ -324,7 +324,7 @@ static conn *begin_message(SMFICTX *ctx)
 
 static uint64_t declared_size(char **argv)
 {
-    for (int i = 1; argv[i]; i++)
+    for (int i = 1; argv[0] && argv[i]; i++)
         if (strncasecmp(argv[i], "SIZE=", 5) == 0)
             return strtoull(argv[i] + 5, NULL, 10);
     return 0;
@@ -339,9 +339,10 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
     if (!c || !c->scan)
         return fail(ctx, c, "cannot create a scan (out of memory)");
     snprintf(c->sender, sizeof c->sender, "%s", macro(ctx, "{mail_addr}"));
-    if (!c->sender[0] && argv[0]) /* no macro: the argument, brackets off */
-        snprintf(c->sender, sizeof c->sender, "%.*s", (int)strcspn(argv[0] + 1, ">"),
-                 argv[0] + (argv[0][0] == '<'));
+    if (!c->sender[0] && argv[0]) { /* no macro: the argument, brackets off */
+        const char *a = argv[0] + (argv[0][0] == '<');
+        snprintf(c->sender, sizeof c->sender, "%.*s", (int)strcspn(a, ">"), a);
+    }
     snprintf(c->login, sizeof c->login, "%s", macro(ctx, "{auth_authen}"));
     snprintf(c->client, sizeof c->client, "%s", macro(ctx, "{client_addr}"));
     clock_gettime(CLOCK_REALTIME, &c->t0);
@@ -375,7 +376,7 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
         return refuse(ctx, &r); /* this recipient only */
     const char *addr = macro(ctx, "{rcpt_addr}");
     c->rcpts++;
-    if (!ms_policy_internal_check(c->eng, addr[0] ? addr : argv[0]))
+    if (!ms_policy_internal_check(c->eng, addr[0] || !argv[0] ? addr : argv[0]))
         c->external++;
     return SMFIS_CONTINUE;
 }
