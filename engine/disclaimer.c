@@ -9,8 +9,9 @@
  * not translation.
  *
  * The message is fed as the scan is fed (header fields, the blank line, the
- * body, any chunking) and rewritten line by line in one pass: a stack of
- * multipart boundaries (RFC 2046 5.1.1) tells where each part ends, and the
+ * body, any chunking) to the one MIME parser (mime.c), whose raw sink hands
+ * back every byte with what it was read as, so the structure is read here
+ * exactly as the scan reads it: the body is written as it came and the
  * text goes in front of the delimiter that closes a text part, or at the
  * end of a single-part body. Only the body is written (the header stays as
  * the MTA has it). Per part, by Content-Transfer-Encoding (RFC 2045 6):
@@ -28,21 +29,25 @@
  * multipart/encrypted, application/pkcs7-mime at the top: a changed body
  * breaks the signature, so the whole message stays as it is; nested, that
  * subtree is skipped), attachments (Content-Disposition: attachment),
- * forwarded messages (message/rfc822 is not entered), multipart/digest
+ * forwarded messages (message/rfc822 is not entered), a multipart without
+ * a usable boundary (the scan reads it as text; its structure is unknown),
+ * multipart/digest
  * parts without a Content-Type (message/rfc822 by default), and text
  * parts in UTF-16/32 or UTF-7. A disclaimer with non-ASCII characters goes
  * only into UTF-8 parts that may carry 8-bit data (8bit, QP, base64).
  *
+ * A message the parser could not hand back whole (a header line over the
+ * line limit) is left unchanged rather than delivered with a piece missing.
+ *
  * BUGS: the HTML goes after the part's content, outside </html> when the
  * sender wrote one (every browser and mail client shows it at the end). A
  * quoted-printable part whose last line ends in a soft break gets the
- * text on that line. Lines longer than MS_DISCLAIMER_LINE bytes are passed
- * through in pieces and are never taken for a boundary.
+ * text on that line.
  */
 #include "b64.h"
 #include "charset.h"
 #include "engine.h"
-#include "hdr.h"
+#include "mime.h"
 #include "policy.h"
 
 #include <errno.h>
@@ -51,37 +56,31 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A boundary line is at most 2 + 70 + 2 bytes plus transport padding; a
- * header line of a part more than this is cut when it is remembered. */
+/* Longest line of the disclaimer text written (longer ones are cut), and
+ * the slice of base64 decoded at a time. */
 #define MS_DISCLAIMER_LINE 4096
-/* Nested multiparts followed; deeper ones are passed through unchanged. */
-#define MS_DISCLAIMER_DEPTH 16
 /* Output kept in memory; beyond it a temporary file (most mail is smaller,
  * and a thread per connection must not hold a 150 MB message in RAM). */
 #define MS_DISCLAIMER_MEM (1u << 20)
 
 #define HTML_OPEN "<div class=\"mailsift-disclaimer\"><br>"
 
-enum { ST_HEADER, ST_BODY, ST_OFF };
 enum { LEAF_OPAQUE, LEAF_RAW, LEAF_QP, LEAF_B64 };
-enum { F_NONE, F_TYPE, F_CTE, F_DISP, F_OTHER };
 
 struct ms_disclaimer {
-    const char *text; /* the engine's milter.disclaimer */
-    bool ascii;       /* text is 7-bit */
-    uint64_t limit;   /* most output bytes kept */
-    int state;
-    bool top;              /* the entity being read is the message itself */
-    bool changed, too_big; /* text added somewhere; output over limit */
-    char line[MS_DISCLAIMER_LINE];
-    size_t llen;
-    bool lcont;                          /* line[] continues a longer line */
-    char ctype[1024], cte[64], disp[64]; /* the current entity's fields */
-    int field;
-    char bound[MS_DISCLAIMER_DEPTH][80];
-    bool digest[MS_DISCLAIMER_DEPTH];
-    unsigned depth;
-    int leaf;
+    const char *text;            /* the engine's milter.disclaimer */
+    bool ascii;                  /* text is 7-bit */
+    uint64_t limit;              /* most output bytes kept */
+    ms_mime *mime;               /* the one MIME parser; its raw sink writes the body */
+    ms_charset cs;               /* for the parser's RFC 2231 parameters */
+    int err;                     /* first store error (sticky) */
+    bool off;                    /* signed or encrypted at the top: nothing changes */
+    bool changed, too_big;       /* text added somewhere; output over limit */
+    uint64_t fed, seen;          /* bytes fed; bytes the parser handed back */
+    int leaf;                    /* kind of the open leaf */
+    bool leaf_top;               /* that leaf is the message's own body */
+    bool closing;                /* it ended: the text goes in at the next delimiter */
+    bool broken_multipart;       /* the entity whose body starts said multipart */
     bool html, after_nl, dec_nl; /* last byte written was '\n'; decoded, too */
     const char *eol;
     ms_b64 dec;
@@ -91,7 +90,6 @@ struct ms_disclaimer {
     size_t mlen, mcap;
     int fd;
     uint64_t total, rpos;
-    ms_charset cs;
 };
 
 static int store(ms_disclaimer *d, const void *buf, size_t len)
@@ -287,7 +285,7 @@ static int close_leaf(ms_disclaimer *d, bool at_eof)
     return rc;
 }
 
-/* ---- structure ---------------------------------------------------------- */
+/* ---- structure: events of the one MIME parser (mime.c) ---------------- */
 
 static bool is_text_charset(const ms_disclaimer *d, const char *cs, bool eightbit_ok)
 {
@@ -311,168 +309,119 @@ static int leaf_kind(const char *cte)
     return LEAF_OPAQUE; /* x-uuencode and friends: not ours to touch */
 }
 
-/* The blank line after an entity's header: what is its body? */
-static void begin_body(ms_disclaimer *d)
+static bool is_sealed_type(const char *type)
 {
-    char type[128], cte[64], disp[64], param[128];
-    size_t tl = strlen(d->ctype);
-    bool in_digest = !d->top && d->depth && d->digest[d->depth - 1];
+    return strcmp(type, "multipart/signed") == 0 || strcmp(type, "multipart/encrypted") == 0 ||
+           ms_policy_encrypted_type(type);
+}
 
-    if (!ms_hdr_token(d->ctype, tl, type, sizeof type))
-        snprintf(type, sizeof type, "%s", in_digest ? "message/rfc822" : "text/plain");
-    ms_hdr_token(d->cte, strlen(d->cte), cte, sizeof cte);
-    ms_hdr_token(d->disp, strlen(d->disp), disp, sizeof disp);
-    d->state = ST_BODY;
+static void on_header(void *ctx, const ms_mime_entity *ent, const char *name, size_t nlen,
+                      const char *value, size_t vlen)
+{
+    (void)ctx, (void)ent, (void)name, (void)nlen, (void)value, (void)vlen;
+}
+
+/* A signed or encrypted message stays as it is: a changed body breaks the
+ * signature. Nested, mime.c marks that subtree sealed. */
+static void on_header_end(void *ctx, const ms_mime_entity *ent)
+{
+    ms_disclaimer *d = ctx;
+
+    if (ent->depth == 0 && is_sealed_type(ent->type))
+        d->off = true;
+    /* a multipart the parser cannot split (no usable boundary) is read as
+     * text next; its structure is unknown, so it is not written into */
+    d->broken_multipart = strncmp(ent->type, "multipart/", 10) == 0;
+}
+
+/* A leaf body starts: does it take the text, and how? */
+static void on_part_begin(void *ctx, const ms_mime_entity *ent)
+{
+    ms_disclaimer *d = ctx;
+    const char *cte = ent->encoding;
+    bool html = strcmp(ent->type, "text/html") == 0;
+
     d->leaf = LEAF_OPAQUE;
-    if (strcmp(type, "multipart/signed") == 0 || strcmp(type, "multipart/encrypted") == 0 ||
-        ms_policy_encrypted_type(type)) {
-        if (d->top)
-            d->state = ST_OFF; /* nothing changes: the signature must verify */
+    d->closing = false;
+    if (d->broken_multipart || ent->extra || ent->in_message || ent->sealed || ent->attachment ||
+        (!html && strcmp(ent->type, "text/plain") != 0))
         return;
-    }
-    if (strncmp(type, "multipart/", 10) == 0) {
-        if (d->depth < MS_DISCLAIMER_DEPTH &&
-            ms_hdr_param(&d->cs, d->ctype, tl, "boundary", param, sizeof param) && param[0] &&
-            strlen(param) <= 70) { /* RFC 2046's limit; longer: left unchanged */
-            memcpy(d->bound[d->depth], param, strlen(param) + 1);
-            d->digest[d->depth++] = strcmp(type, "multipart/digest") == 0;
-        }
-        return; /* the preamble: left as it is */
-    }
-    bool html = strcmp(type, "text/html") == 0;
-    if ((!html && strcmp(type, "text/plain") != 0) || strcmp(disp, "attachment") == 0)
-        return;
-    if (!ms_hdr_param(&d->cs, d->ctype, tl, "charset", param, sizeof param))
-        param[0] = '\0';
     int kind = leaf_kind(cte);
-    if (kind == LEAF_OPAQUE || !is_text_charset(d, param, strcmp(cte, "7bit") != 0 && cte[0]))
+    if (kind == LEAF_OPAQUE ||
+        !is_text_charset(d, ent->charset, strcmp(cte, "7bit") != 0 && cte[0]))
         return;
     d->leaf = kind;
+    d->leaf_top = ent->depth == 0;
     d->html = html;
     d->nq = d->col = 0;
     d->dec_nl = false;
     ms_b64_init(&d->dec);
 }
 
-static void begin_entity(ms_disclaimer *d)
+static void on_part_data(void *ctx, const char *data, size_t len)
 {
-    d->state = ST_HEADER;
-    d->top = false;
-    d->ctype[0] = d->cte[0] = d->disp[0] = '\0';
-    d->field = F_NONE;
+    (void)ctx, (void)data, (void)len; /* the raw lines are what is written */
 }
 
-static void keep_field(char *dst, size_t size, const char *s, size_t len)
+/* The leaf ended: its text goes in front of the delimiter that follows, or
+ * at the end of the message for the message's own body. */
+static void on_part_end(void *ctx)
 {
-    size_t n = strlen(dst);
-    if (len > size - 1 - n)
-        len = size - 1 - n;
-    memcpy(dst + n, s, len);
-    dst[n + len] = '\0';
+    ms_disclaimer *d = ctx;
+
+    d->closing = d->leaf != LEAF_OPAQUE;
 }
 
-static void header_line(ms_disclaimer *d, const char *s, size_t len)
+static int content_bytes(ms_disclaimer *d, const char *s, size_t len)
 {
-    static const struct {
-        const char *name;
-        int field;
-    } fields[] = {{"content-type", F_TYPE},
-                  {"content-transfer-encoding", F_CTE},
-                  {"content-disposition", F_DISP}};
+    int rc = MS_OK;
 
-    while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-        len--;
-    if (!d->lcont && len && (s[0] == ' ' || s[0] == '\t')) {
-        /* folded: belongs to the field before */
-    } else if (!d->lcont) {
-        const char *colon = memchr(s, ':', len);
-        d->field = F_OTHER;
-        for (unsigned i = 0; colon && i < sizeof fields / sizeof fields[0]; i++)
-            if ((size_t)(colon - s) == strlen(fields[i].name) &&
-                strncasecmp(s, fields[i].name, (size_t)(colon - s)) == 0)
-                d->field = fields[i].field;
-        if (!colon)
-            return;
-        len -= (size_t)(colon + 1 - s);
-        s = colon + 1;
-    }
-    if (d->field == F_TYPE)
-        keep_field(d->ctype, sizeof d->ctype, s, len);
-    else if (d->field == F_CTE)
-        keep_field(d->cte, sizeof d->cte, s, len);
-    else if (d->field == F_DISP)
-        keep_field(d->disp, sizeof d->disp, s, len);
-}
-
-/* Is this line a delimiter of an enclosing multipart? Which level, and is
- * it the closing one? */
-static bool is_boundary(const ms_disclaimer *d, const char *s, size_t len, unsigned *level,
-                        bool *closing)
-{
-    if (len < 3 || s[0] != '-' || s[1] != '-')
-        return false;
-    for (unsigned k = d->depth; k-- > 0;) {
-        size_t bl = strlen(d->bound[k]);
-        if (len - 2 < bl || memcmp(s + 2, d->bound[k], bl) != 0)
-            continue;
-        size_t i = 2 + bl;
-        *closing = len - i >= 2 && s[i] == '-' && s[i + 1] == '-';
-        i += *closing ? 2 : 0;
-        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-            i++;
-        if (i == len) {
-            *level = k;
-            return true;
-        }
-    }
-    return false;
-}
-
-static int content_line(ms_disclaimer *d, const char *s, size_t len)
-{
-    if (d->leaf != LEAF_B64)
+    if (d->leaf != LEAF_B64 || d->closing)
         return emit(d, s, len);
-    unsigned char out[(MS_DISCLAIMER_LINE / 4 + 1) * 3];
-    size_t n = ms_b64_feed(&d->dec, s, len, out);
-    if (n)
-        d->dec_nl = out[n - 1] == '\n';
-    return b64_put(d, out, n, false);
+    while (len && rc == MS_OK) { /* decoded, to be encoded again with the text */
+        unsigned char out[(MS_DISCLAIMER_LINE / 4 + 1) * 3];
+        size_t k = len < MS_DISCLAIMER_LINE ? len : MS_DISCLAIMER_LINE;
+        size_t n = ms_b64_feed(&d->dec, s, k, out);
+        if (n)
+            d->dec_nl = out[n - 1] == '\n';
+        rc = b64_put(d, out, n, false);
+        s += k;
+        len -= k;
+    }
+    return rc;
 }
 
-/* One line (with its line break), or a piece of a longer one. */
-static int line(ms_disclaimer *d, const char *s, size_t len, bool complete)
+/* Every byte of the message, as mime.c read it: the body is written as it
+ * came, the text goes in where a text leaf closes. */
+static void on_raw(void *ctx, ms_mime_raw kind, const ms_mime_entity *ent, const char *s,
+                   size_t len)
 {
-    unsigned level;
-    bool closing, is_eol = len && s[len - 1] == '\n';
-    int rc;
+    ms_disclaimer *d = ctx;
+    int rc = MS_OK;
 
-    if (is_eol)
+    d->seen += len;
+    if (s[len - 1] == '\n')
         d->eol = len > 1 && s[len - 2] == '\r' ? "\r\n" : "\n";
-    if (d->state == ST_HEADER) {
-        if (!d->lcont && (len == 0 || s[0] == '\n' || (s[0] == '\r' && len > 1 && s[1] == '\n'))) {
-            bool top = d->top;
-            begin_body(d);
-            return top ? MS_OK : emit(d, s, len);
+    if (d->off || d->too_big || d->err)
+        return;
+    switch (kind) {
+    case MS_MIME_RAW_HEADER: /* the message's own header stays with the MTA */
+        if (!(ent->is_message && ent->depth == 0))
+            rc = emit(d, s, len);
+        break;
+    case MS_MIME_RAW_DELIMITER:
+        if (d->closing) {
+            rc = close_leaf(d, false);
+            d->closing = false;
         }
-        header_line(d, s, len);
-        return d->top ? MS_OK : emit(d, s, len);
+        if (rc == MS_OK)
+            rc = emit(d, s, len);
+        break;
+    case MS_MIME_RAW_BODY:
+        rc = d->leaf == LEAF_OPAQUE ? emit(d, s, len) : content_bytes(d, s, len);
+        break;
     }
-    if (!d->lcont && complete && is_boundary(d, s, len, &level, &closing)) {
-        if ((rc = close_leaf(d, false)) != MS_OK)
-            return rc;
-        d->depth = level + 1;
-        if ((rc = emit(d, s, len)) != MS_OK)
-            return rc;
-        if (closing) {
-            d->depth = level; /* the epilogue: left as it is */
-            d->state = ST_BODY;
-            d->leaf = LEAF_OPAQUE;
-        } else {
-            begin_entity(d);
-        }
-        return MS_OK;
-    }
-    return content_line(d, s, len);
+    d->err = rc;
 }
 
 /* ---- API ---------------------------------------------------------------- */
@@ -485,6 +434,13 @@ bool ms_disclaimer_check(const ms_engine *eng, const ms_envelope *env)
 int ms_disclaimer_create(const ms_engine *eng, ms_disclaimer **out)
 {
     ms_disclaimer *d = calloc(1, sizeof *d);
+    const ms_mime_sink sink = {.ctx = d,
+                               .header = on_header,
+                               .header_end = on_header_end,
+                               .part_begin = on_part_begin,
+                               .part_data = on_part_data,
+                               .part_end = on_part_end,
+                               .raw = on_raw};
 
     *out = NULL;
     if (!d)
@@ -498,6 +454,10 @@ int ms_disclaimer_create(const ms_engine *eng, ms_disclaimer **out)
     d->limit = mc.size_limit + MS_DISCLAIMER_MEM; /* the message, the text, new line breaks */
     d->fd = -1;
     ms_charset_init(&d->cs);
+    if (!(d->mime = ms_mime_create(&eng->limits, &d->cs, &sink))) {
+        ms_disclaimer_destroy(d);
+        return MS_ERR_NOMEM;
+    }
     ms_disclaimer_reset(d);
     *out = d;
     return MS_OK;
@@ -510,14 +470,13 @@ void ms_disclaimer_reset(ms_disclaimer *d)
     d->fd = -1;
     d->mlen = 0;
     d->total = d->rpos = 0;
-    d->llen = 0;
-    d->lcont = d->changed = d->too_big = false;
-    d->depth = 0;
+    d->fed = d->seen = 0;
+    d->err = MS_OK;
+    d->off = d->changed = d->too_big = d->closing = d->leaf_top = d->broken_multipart = false;
     d->after_nl = true;
     d->eol = "\r\n";
-    begin_entity(d);
-    d->top = true;
     d->leaf = LEAF_OPAQUE;
+    ms_mime_reset(d->mime);
 }
 
 void ms_disclaimer_destroy(ms_disclaimer *d)
@@ -526,6 +485,7 @@ void ms_disclaimer_destroy(ms_disclaimer *d)
         return;
     if (d->fd >= 0)
         close(d->fd);
+    ms_mime_destroy(d->mime);
     ms_charset_fini(&d->cs);
     free(d->mem);
     free(d);
@@ -533,45 +493,27 @@ void ms_disclaimer_destroy(ms_disclaimer *d)
 
 int ms_disclaimer_feed(ms_disclaimer *d, const void *buf, size_t len)
 {
-    const char *p = buf, *end = p + len;
-    int rc = MS_OK;
-
-    while (p < end && rc == MS_OK && d->state != ST_OFF && !d->too_big) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
-        size_t room = sizeof d->line - d->llen;
-        if (n > room)
-            n = room;
-        memcpy(d->line + d->llen, p, n);
-        d->llen += n;
-        p += n;
-        bool done = d->llen && d->line[d->llen - 1] == '\n';
-        if (done || d->llen == sizeof d->line) {
-            rc = line(d, d->line, d->llen, done);
-            d->lcont = !done;
-            d->llen = 0;
-        }
-    }
-    return rc;
+    d->fed += len;
+    if (!d->off && !d->too_big && !d->err)
+        ms_mime_feed(d->mime, buf, len);
+    return d->err;
 }
 
+/* A message whose bytes the parser did not all hand back (a header line
+ * over the line limit) cannot be written again exactly: it is left as it
+ * is, like a signed one, never delivered with a piece missing. */
 int ms_disclaimer_finish(ms_disclaimer *d, bool *changed)
 {
-    int rc = MS_OK;
-
     *changed = false;
-    if (d->state == ST_OFF || d->too_big)
-        return MS_OK;
-    if (d->llen) {
-        rc = line(d, d->line, d->llen, true);
-        d->llen = 0;
+    if (d->off || d->too_big || d->err)
+        return d->err;
+    ms_mime_finish(d->mime);
+    if (!d->err && d->closing && d->leaf_top) {
+        d->err = close_leaf(d, true); /* a single part ends with the message */
+        d->closing = false;
     }
-    if (rc == MS_OK && d->state == ST_HEADER && d->top)
-        begin_body(d); /* a header without a body */
-    if (rc == MS_OK && d->depth == 0 && d->state == ST_BODY)
-        rc = close_leaf(d, true); /* a single part ends with the message */
-    *changed = rc == MS_OK && d->changed && !d->too_big;
-    return rc;
+    *changed = !d->err && d->changed && !d->off && !d->too_big && d->seen == d->fed;
+    return d->err;
 }
 
 int ms_disclaimer_read(ms_disclaimer *d, void *buf, size_t size, size_t *n)

@@ -544,7 +544,74 @@ static const struct disclaimer_case {
      "boundary=i\r\n\r\n--i\r\n\r\nsigned\r\n--i--\r\n--o\r\n\r\nnote\r\n--o--\r\n",
      "--o\r\nContent-Type: multipart/signed; boundary=i\r\n\r\n--i\r\n\r\nsigned\r\n--i--\r\n"
      "--o\r\n\r\nnote\r\n\r\nSite text.\r\nLine 2 = <b>\r\n--o--\r\n"},
+    {"a forwarded message is left as it is, the note beside it gets it",
+     "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\r\nnote\r\n--o\r\n"
+     "Content-Type: message/rfc822\r\n\r\nSubject: fwd\r\n\r\ninner\r\n--o--\r\n",
+     "--o\r\n\r\nnote\r\n\r\nSite text.\r\nLine 2 = <b>\r\n--o\r\nContent-Type: "
+     "message/rfc822\r\n\r\nSubject: fwd\r\n\r\ninner\r\n--o--\r\n"},
+    {"type and parameter names in capitals are read as the scan reads them",
+     "Content-Type: MULTIPART/MIXED;BOUNDARY=\"b\"\r\n\r\n--b\r\nContent-Type: TEXT/PLAIN\r\n\r\n"
+     "x\r\n--b--\r\n",
+     "--b\r\nContent-Type: TEXT/PLAIN\r\n\r\nx\r\n\r\nSite text.\r\nLine 2 = <b>\r\n--b--\r\n"},
+    {"a multipart without a boundary is left as it is",
+     "Content-Type: multipart/mixed\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n", ""},
+    {"a delimiter with transport padding closes the part",
+     "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b \t\r\n\r\nx\r\n--b-- \r\n",
+     "--b \t\r\n\r\nx\r\n\r\nSite text.\r\nLine 2 = <b>\r\n--b-- \r\n"},
 };
+
+/* The disclaimer reads structure with the scan's parser and limits: a text
+ * part nested as deep as the depth limit allows gets the text, and the rest
+ * of the body is written back byte for byte. */
+static void disclaimer_deep_nesting(void **state)
+{
+    ms_engine *eng = engine("milter: { disclaimer: \"Site text.\" }\n");
+    static char msg[8192], want[8192], got[8192];
+    size_t m = 0, w = 0;
+    (void)state;
+
+    m += (size_t)snprintf(msg + m, sizeof msg - m,
+                          "Content-Type: multipart/mixed; boundary=b0\r\n\r\n");
+    for (int i = 0; i < 20; i++) {
+        int k = snprintf(msg + m, sizeof msg - m,
+                         "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i, i + 1);
+        memcpy(want + w, msg + m, (size_t)k);
+        m += (size_t)k;
+        w += (size_t)k;
+    }
+    const char *inner = "--b20\r\n\r\ndeep\r\n";
+    m += (size_t)snprintf(msg + m, sizeof msg - m, "%s", inner);
+    w += (size_t)snprintf(want + w, sizeof want - w, "%s\r\nSite text.\r\n", inner);
+    for (int i = 20; i >= 0; i--) {
+        int k = snprintf(msg + m, sizeof msg - m, "--b%d--\r\n", i);
+        memcpy(want + w, msg + m, (size_t)k + 1);
+        m += (size_t)k;
+        w += (size_t)k;
+    }
+    disclaim(eng, msg, 7, got, sizeof got);
+    if (strcmp(got, want) != 0)
+        fail_msg("21 levels deep:\ngot  [%s]\nwant [%s]", got, want);
+    ms_engine_destroy(eng);
+}
+
+/* A header line over the line limit that arrives in pieces is cut by the
+ * parser: the message cannot be written back whole, so it is left as it
+ * is, never delivered with a piece missing. */
+static void disclaimer_leaves_what_it_cannot_copy(void **state)
+{
+    ms_engine *eng = engine("limits: { line_length: 1024 }\n"
+                            "milter: { disclaimer: \"Site text.\" }\n");
+    static char msg[8192], got[8192];
+    (void)state;
+
+    int n = snprintf(msg, sizeof msg,
+                     "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nX-Long: ");
+    memset(msg + n, 'a', 3000);
+    snprintf(msg + n + 3000, sizeof msg - (size_t)n - 3000, "\r\n\r\ntext\r\n--b--\r\n");
+    disclaim(eng, msg, 1, got, sizeof got); /* fed in pieces: the line is cut */
+    assert_string_equal(got, "");
+    ms_engine_destroy(eng);
+}
 
 static void disclaimer_rewrite(void **state)
 {
@@ -612,6 +679,8 @@ int main(void)
         cmocka_unit_test(config_errors),
         cmocka_unit_test(config_error_in_login_map),
         cmocka_unit_test(disclaimer_rewrite),
+        cmocka_unit_test(disclaimer_deep_nesting),
+        cmocka_unit_test(disclaimer_leaves_what_it_cannot_copy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
