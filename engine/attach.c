@@ -321,6 +321,13 @@ bool ms_attach_time_ok(ms_attach *a, const ms_attach_obj *o)
     return false;
 }
 
+unsigned ms_attach_time_left_ms(ms_attach *a)
+{
+    uint64_t spent = a->spent_ns + (now_ns(a) - a->t0);
+    uint64_t budget = (uint64_t)a->eng->attach.limits.time_ms * 1000000u;
+    return spent >= budget ? 0 : (unsigned)((budget - spent + 999999) / 1000000);
+}
+
 void ms_attach_encrypted(ms_attach *a, const ms_attach_obj *o, const char *what)
 {
     a->anomalies |= MS_ANOM_ENCRYPTED;

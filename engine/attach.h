@@ -84,6 +84,8 @@ void ms_attach_finding(ms_attach *a, const char *cat, const char *rule, const ch
                        const ms_attach_obj *o, const char *excerpt);
 /* Report a limit once per object; false when the time budget is spent. */
 bool ms_attach_time_ok(ms_attach *a, const ms_attach_obj *o);
+/* Milliseconds left of the time budget (0 when spent). */
+unsigned ms_attach_time_left_ms(ms_attach *a);
 /* Content is encrypted: flag the message, add an `encrypted` finding. */
 void ms_attach_encrypted(ms_attach *a, const ms_attach_obj *o, const char *what);
 /* Run UTF-8 (or Latin-1 when not valid UTF-8) text through the text rules. */

@@ -47,6 +47,14 @@
 /* [pdf_pages] Pages of one PDF whose text is extracted. */
 #define MS_ATTACH_PDF_PAGES_DEFAULT 2000
 
+/* Address space a PDF's text extraction may add to the process (not
+ * settable). poppler has no limits of its own and no way to stop it part
+ * way through a page: a few KB of nested form XObjects keep it busy for
+ * minutes and grow it past a GiB. So it runs in a child process that is
+ * killed when the time limit is spent, and that may not grow by more than
+ * this: a 32 MiB PDF of 2,000 pages needs under 200 MiB. */
+#define MS_ATTACH_PDF_MEMORY (512ull * 1024 * 1024)
+
 /* Bytes libmagic reads to type an attachment (not settable: a tuning of
  * the library). Magic entries look at the first few KiB; OOXML and ODF
  * are told by member names near the start of the zip. */

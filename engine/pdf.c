@@ -2,10 +2,19 @@
  * pdf.c - text of PDF documents through the text rules (poppler-glib)
  *
  * The document is opened from the part's bytes in memory; the text of each
- * page (poppler's reading order, lines as line breaks; also text placed
- * outside the visible page) is fed to one text
+ * page (poppler's reading order, lines as line breaks) is fed to one text
  * stream named like the part, pages separated by a line break, up to
  * pdf_pages pages and within the time limit.
+ *
+ * poppler cannot be stopped part way through a page (poppler-glib offers
+ * no abort callback for text), has no limits of its own, and a few KB of
+ * form XObjects nested a few deep and drawn many times keep one page busy
+ * for minutes and grow it past a GiB. So the text is extracted in a child
+ * process (fork, no exec: the bytes are already in memory) that sends it
+ * back through a pipe, may not grow by more than MS_ATTACH_PDF_MEMORY, and
+ * is killed as soon as the time budget is spent, which gives limit.time.
+ * A child that dies on its own (out of memory, a crash in poppler) gives
+ * attachment.unreadable; the text it sent before is scanned.
  *
  * A PDF that asks for a password is reported as encrypted (the policy's
  * encryption exemption and a site that forbids unscannable content look at
@@ -13,19 +22,55 @@
  * not reported: anyone can read it, so it protects nothing.
  *
  * poppler reports syntax errors through glib's log under the "Poppler"
- * domain; the library must never print, so the domain's messages are
- * dropped (a broken PDF is read as far as poppler gets).
+ * domain and a few on stderr; the library must never print, so the
+ * domain's messages are dropped and the child's stderr is /dev/null (a
+ * broken PDF is read as far as poppler gets).
  *
  * BUGS: no OCR (a scanned PDF has no text); text in annotations and form
  * fields is not read; JavaScript and launch actions are left to the YARA
- * rules (rulesets/documents.yar).
+ * rules (rulesets/documents.yar). poppler drops every glyph that starts
+ * outside the page's crop box before any of its interfaces sees it, so
+ * text placed off the page is not read (the box asked for below only
+ * keeps words that start on the page and run off it). The child is forked
+ * from a process that may run other threads: if one of them held a lock
+ * poppler or glib takes, the child waits on it until the time limit.
  */
 #include "attach.h"
 #include "engine.h"
 #include "scan_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <poll.h>
 #include <poppler.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MS_PDF_NO_RLIMIT 1 /* ASan reserves terabytes of address space */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define MS_PDF_NO_RLIMIT 1
+#endif
+#endif
+
+/* Records from the child: a type byte, a 4-byte length, the data. */
+enum {
+    REC_OPENED = 'O',    /* the document opened */
+    REC_TEXT = 'T',      /* text of a page (UTF-8), in pieces */
+    REC_PAGES = 'P',     /* more pages than pdf_pages */
+    REC_ENCRYPTED = 'E', /* a password is asked for */
+    REC_BROKEN = 'B',    /* not opened: poppler's message */
+};
+#define REC_HEAD 5
+#define REC_MAX  65536 /* data bytes in one record */
+#define POLL_MS  50    /* the clock is read at least this often */
 
 static void drop_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
 {
@@ -42,49 +87,224 @@ static void quiet_poppler(void)
     }
 }
 
-void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o)
-{
-    const ms_attach_limits *l = ms_attach_get_limits(a);
-    GError *err = NULL;
+/* ---- the child ---------------------------------------------------------- */
 
+static void write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            _exit(3); /* the parent is gone or stopped listening */
+        c += k;
+        n -= (size_t)k;
+    }
+}
+
+static void send_rec(int fd, char type, const char *data, size_t len)
+{
+    do {
+        size_t k = len < REC_MAX ? len : REC_MAX;
+        unsigned char head[REC_HEAD] = {(unsigned char)type, (unsigned char)(k >> 24),
+                                        (unsigned char)(k >> 16), (unsigned char)(k >> 8),
+                                        (unsigned char)k};
+        write_all(fd, head, sizeof head);
+        write_all(fd, data, k);
+        data += k;
+        len -= k;
+    } while (len);
+}
+
+/* Cap the address space at what the process has now plus the budget. */
+static void limit_memory(void)
+{
+#ifndef MS_PDF_NO_RLIMIT
+    unsigned long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    struct rlimit rl;
+    rl.rlim_cur = rl.rlim_max =
+        (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (rlim_t)MS_ATTACH_PDF_MEMORY;
+    setrlimit(RLIMIT_AS, &rl);
+#endif
+}
+
+static _Noreturn void extract(int fd, const ms_attach_obj *o, unsigned max_pages)
+{
+    GError *err = NULL;
+    int null = open("/dev/null", O_WRONLY);
+
+    if (null >= 0)
+        dup2(null, STDERR_FILENO);
+    signal(SIGPIPE, SIG_DFL);
+    limit_memory();
     quiet_poppler();
     GBytes *bytes = g_bytes_new_static(o->data, o->len);
     PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &err);
     if (!doc) {
         if (err && g_error_matches(err, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
-            ms_attach_encrypted(a, o, "encrypted PDF");
+            send_rec(fd, REC_ENCRYPTED, "", 0);
         else
-            ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                              "A PDF that could not be opened", o, err ? err->message : NULL);
-        if (err)
-            g_error_free(err);
-        g_bytes_unref(bytes);
-        return;
+            send_rec(fd, REC_BROKEN, err ? err->message : "", err ? strlen(err->message) : 0);
+        _exit(0);
     }
+    send_rec(fd, REC_OPENED, "", 0);
     int pages = poppler_document_get_n_pages(doc);
-    if (pages > 0 && (unsigned)pages > l->pdf_pages) {
-        ms_attach_finding(a, NULL, "limit.pdf_pages",
-                          "A PDF with more pages than the page limit; the rest is unread", o, NULL);
-        pages = (int)l->pdf_pages;
+    if (pages > 0 && (unsigned)pages > max_pages) {
+        send_rec(fd, REC_PAGES, "", 0);
+        pages = (int)max_pages;
     }
-    ms_scan *s = ms_attach_scan(a);
-    ms_scan_text_begin(s, o->part, o->declared[0] ? o->declared : "application/pdf", o->name);
-    for (int i = 0; i < pages && ms_attach_time_ok(a, o); i++) {
+    for (int i = 0; i < pages; i++) {
         PopplerPage *page = poppler_document_get_page(doc, i);
         if (!page)
             continue;
-        /* all text, also what lies outside the page's box: poppler_page_get_text()
-         * crops, and text placed off the page is still sent */
-        PopplerRectangle all = {-1e6, -1e6, 1e6, 1e6};
+        /* poppler_page_get_text() reads the page's box only: this also
+         * keeps words that start on the page and run off it */
+        PopplerRectangle all = {-FLT_MAX, -FLT_MAX, FLT_MAX, FLT_MAX};
         char *text = poppler_page_get_text_for_area(page, &all);
-        if (text) {
-            ms_scan_text_feed(s, text, strlen(text));
-            g_free(text);
-        }
-        ms_scan_text_feed(s, "\n", 1);
+        if (text)
+            send_rec(fd, REC_TEXT, text, strlen(text));
+        send_rec(fd, REC_TEXT, "\n", 1);
+        g_free(text);
         g_object_unref(page);
     }
-    ms_scan_text_end(s);
-    g_object_unref(doc);
-    g_bytes_unref(bytes);
+    _exit(0); /* no atexit handlers, no stdio buffers of the parent's */
+}
+
+/* ---- the parent --------------------------------------------------------- */
+
+typedef struct reader {
+    ms_attach *a;
+    const ms_attach_obj *o;
+    bool opened;
+    unsigned char buf[REC_HEAD + REC_MAX];
+    size_t n;
+} reader;
+
+static void on_record(reader *r, int type, const char *data, size_t len)
+{
+    ms_scan *s = ms_attach_scan(r->a);
+    const ms_attach_obj *o = r->o;
+    char msg[96];
+
+    switch (type) {
+    case REC_OPENED:
+        ms_scan_text_begin(s, o->part, o->declared[0] ? o->declared : "application/pdf", o->name);
+        r->opened = true;
+        break;
+    case REC_TEXT:
+        if (r->opened)
+            ms_scan_text_feed(s, data, len);
+        break;
+    case REC_PAGES:
+        ms_attach_finding(r->a, NULL, "limit.pdf_pages",
+                          "A PDF with more pages than the page limit; the rest is unread", o, NULL);
+        break;
+    case REC_ENCRYPTED:
+        ms_attach_encrypted(r->a, o, "encrypted PDF");
+        break;
+    case REC_BROKEN:
+        snprintf(msg, sizeof msg, "%.*s", (int)len, data);
+        ms_attach_finding(r->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
+                          "A PDF that could not be opened", o, msg[0] ? msg : NULL);
+        break;
+    }
+}
+
+/* Handle the whole records in the buffer; keep a partial one. */
+static void on_bytes(reader *r)
+{
+    size_t i = 0;
+    while (r->n - i >= REC_HEAD) {
+        const unsigned char *h = r->buf + i;
+        size_t len = (size_t)h[1] << 24 | (size_t)h[2] << 16 | (size_t)h[3] << 8 | h[4];
+        if (len > REC_MAX) { /* cannot happen: the child writes no more */
+            r->n = 0;
+            return;
+        }
+        if (r->n - i < REC_HEAD + len)
+            break;
+        on_record(r, h[0], (const char *)h + REC_HEAD, len);
+        i += REC_HEAD + len;
+    }
+    memmove(r->buf, r->buf + i, r->n - i);
+    r->n -= i;
+}
+
+void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o)
+{
+    const ms_attach_limits *l = ms_attach_get_limits(a);
+    int fds[2];
+
+    reader *r = malloc(sizeof *r);
+    if (!r || pipe2(fds, O_CLOEXEC) != 0) {
+        free(r);
+        ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
+                          "A PDF whose text could not be extracted", o, "out of resources");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        extract(fds[1], o, l->pdf_pages);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        free(r);
+        ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
+                          "A PDF whose text could not be extracted", o, "fork failed");
+        return;
+    }
+    r->a = a;
+    r->o = o;
+    r->opened = false;
+    r->n = 0;
+    bool killed = false;
+    for (;;) {
+        if (!ms_attach_time_ok(a, o)) {
+            kill(pid, SIGKILL);
+            killed = true;
+            break;
+        }
+        unsigned left = ms_attach_time_left_ms(a);
+        struct pollfd p = {fds[0], POLLIN, 0};
+        int ready = poll(&p, 1, left < POLL_MS ? (int)left + 1 : POLL_MS);
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (ready <= 0)
+            continue;
+        ssize_t k = read(fds[0], r->buf + r->n, sizeof r->buf - r->n);
+        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (k <= 0)
+            break; /* the child is done (or gone) */
+        r->n += (size_t)k;
+        on_bytes(r);
+    }
+    close(fds[0]);
+    int status = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+        ;
+    if (!killed && w == pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        char why[64];
+        if (WIFSIGNALED(status))
+            snprintf(why, sizeof why, "text extraction ended by signal %d", WTERMSIG(status));
+        else
+            snprintf(why, sizeof why, "text extraction exited with status %d", WEXITSTATUS(status));
+        ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
+                          "A PDF whose text extraction failed (out of memory or a crash in "
+                          "poppler); the rest is unread",
+                          o, why);
+    }
+    if (r->opened)
+        ms_scan_text_end(ms_attach_scan(a));
+    free(r);
 }

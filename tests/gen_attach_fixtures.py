@@ -170,6 +170,47 @@ def pdf(pages, encrypt=False):
     return bytes(out)
 
 
+def pdf_objects(objs):
+    """A PDF of these objects (object 1 the catalog), with its xref."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i + 1, o.encode("latin-1"))
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objs) + 1, xref)
+    return bytes(out)
+
+
+def pdf_xobject_bomb(depth, fan):
+    """One page drawing a form XObject fan times, each form drawing the
+    next fan times, depth deep, the last a line of text: fan**depth lines
+    on a page of a few KB."""
+    stream = "<< %s/Length %d >>\nstream\n%s\nendstream"
+    form = "/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+    font = "/Font << /F1 3 0 R >>"
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
+            "<< /XObject << /X 6 0 R >> >> /Contents 5 0 R >>"]
+    draw = "q /X Do Q\n" * fan
+    objs.append(stream % ("", len(draw), draw))
+    for level in range(depth):
+        n = len(objs) + 1
+        if level == depth - 1:
+            text = "BT /F1 11 Tf 72 700 Td (Quarterly figures, page one) Tj ET"
+            objs.append(stream % (form + "/Resources << %s >> " % font, len(text), text))
+        else:
+            objs.append(stream % (form + "/Resources << /XObject << /X %d 0 R >> >> " % (n + 1),
+                                  len(draw), draw))
+    return pdf_objects(objs)
+
+
 def encrypt_zip_flags(data):
     """Mark every entry encrypted (traditional PKWARE, general flag bit 0)."""
     b = bytearray(data)
@@ -350,6 +391,8 @@ def main():
     fixtures["zip_damaged"] = ("application/zip", damage_deflate(zipped([
         ("notes.txt", (filler(100000, 2) + "\nCard " + PAN + "\n").encode())]), "notes.txt"),
         "notes.zip")
+    # form XObjects 6 deep, each drawn 10 times: a million lines of text
+    fixtures["pdf_xobject_bomb"] = ("application/pdf", pdf_xobject_bomb(6, 10), "bomb.pdf")
     # a file uuencoded into a text attachment
     import binascii
     uu_pe = b"begin 644 setup.exe\n" + b"".join(

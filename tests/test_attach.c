@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -315,6 +316,16 @@ static void test_time_limit(void **state)
     assert_true(has(&g, "attachment", "limit.time", "2"));
     scan_fixture("attachments:\n  time_ms: 1000\n", "benign_pdf", &g);
     assert_false(has(&g, "attachment", "limit.time", NULL));
+    /* form XObjects 6 deep, each drawn 10 times (a million lines on one
+     * page: half an hour for poppler): stopped part way through the page
+     * when the budget is spent, 20 readings of the clock at 100 ms */
+    clk.step = 100000000;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    scan_fixture("attachments:\n  time_ms: 2000\n", "pdf_xobject_bomb", &g);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true(has(&g, "attachment", "limit.time", "2"));
+    assert_true(t1.tv_sec - t0.tv_sec < 60); /* a generous bound: ~1 s here */
     /* a clock that stands still: the time limit never cuts another short,
      * however slow the machine */
     clk.step = 0;
