@@ -8,8 +8,14 @@
  * signals. SIGHUP builds a new engine and swaps it in; messages in flight
  * finish on the old one. A bad config or rule is logged with file:line and
  * the old engine stays. Compiled rules are cached (cache_dir() says where),
- * so a start or reload with rules compiled before skips the compile. SIGTERM stops accepting connections, lets messages
- * in flight finish (up to a minute) and exits.
+ * so a start or reload with rules compiled before skips the compile.
+ *
+ * SIGTERM (or SIGINT): a new message gets 421 4.3.2, messages in flight
+ * finish (up to a minute) and the daemon exits; with none in flight, at
+ * once. smfi_stop() is not called: libmilter's worker pool stops serving
+ * its connections when it is (a message in flight would hang), and its
+ * listener looks at the stop flag only every five seconds. The exit
+ * closes the sockets.
  *
  * Signals: libmilter's own signal thread would stop the daemon on SIGHUP.
  * The main thread therefore waits for SIGHUP/SIGTERM/SIGINT in sigwait()
@@ -238,7 +244,7 @@ static void serve(const sigset_t *sigs, const ms_milter_conf *mc)
     }
     ms_milter_log(LOG_INFO, "signal %d: finishing %d message(s) in flight", sig,
                   ms_milter_in_flight());
-    smfi_stop();
+    ms_milter_stop();
     for (int i = 0; i < DRAIN_SECONDS * 10 && ms_milter_in_flight() > 0; i++)
         usleep(100000);
     if (ms_milter_in_flight() > 0)

@@ -26,6 +26,9 @@ ms_engine *ms_milter_engine_swap(ms_engine *eng);
 void ms_milter_set_ratelimit(ms_ratelimit *rl);
 /* Messages between MAIL FROM and their end. */
 int ms_milter_in_flight(void);
+/* The daemon is stopping: a new message gets 421 4.3.2 (the MTA retries),
+ * messages in flight go on. */
+void ms_milter_stop(void);
 /* Free the scans kept between connections. */
 void ms_milter_pool_drain(void);
 

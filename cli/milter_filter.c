@@ -48,6 +48,7 @@ static pthread_mutex_t eng_mu = PTHREAD_MUTEX_INITIALIZER;
 static ms_engine *cur_engine;
 static ms_ratelimit *ratelimit;
 static atomic_int in_flight;
+static atomic_bool stopping;
 
 typedef struct conn {
     ms_engine *eng; /* the engine of scan */
@@ -160,6 +161,11 @@ void ms_milter_set_ratelimit(ms_ratelimit *rl)
 int ms_milter_in_flight(void)
 {
     return atomic_load(&in_flight);
+}
+
+void ms_milter_stop(void)
+{
+    atomic_store(&stopping, true);
 }
 
 static double now_ns(void)
@@ -332,10 +338,21 @@ static uint64_t declared_size(char **argv)
 
 static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 {
-    conn *c = begin_message(ctx);
+    static const ms_reply stop_reply = {"421", "4.3.2",
+                                        "Mail filter shutting down, try again later"};
     ms_reply r;
     bool allowed;
 
+    conn *c = begin_message(ctx);
+    /* after begin_message counted the message: ms_milter_stop()'s caller
+     * either sees it in flight or it sees the flag */
+    if (atomic_load(&stopping)) {
+        if (c)
+            end_message(c);
+        ms_milter_log(LOG_NOTICE, "stopping: new message answered %s %s", stop_reply.code,
+                      stop_reply.status);
+        return refuse(ctx, &stop_reply);
+    }
     if (!c || !c->scan)
         return fail(ctx, c, "cannot create a scan (out of memory)");
     snprintf(c->sender, sizeof c->sender, "%s", macro(ctx, "{mail_addr}"));
