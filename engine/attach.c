@@ -18,7 +18,7 @@
  *     found there (or a part whose true type is text) goes through the
  *     text rules as its own stream, named like `2/report.zip/q3.csv`.
  *
- * Limits (attach_limits.h) end the reading of what is past them and add a
+ * Limits (limits.h) end the reading of what is past them and add a
  * finding that names the limit. Encrypted content sets MS_ANOM_ENCRYPTED
  * and adds a finding of the category `encrypted` (rulesets/attachment.yaml).
  *

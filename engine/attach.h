@@ -12,7 +12,7 @@
 #ifndef MS_ATTACH_H
 #define MS_ATTACH_H
 
-#include "attach_limits.h"
+#include "limits.h"
 #include "mime.h"
 
 #include <mailsift/mailsift.h>

@@ -86,7 +86,7 @@ static void load_category_policy(ms_engine *eng, ms_yaml *y, yaml_node_t *key, y
         ms_category_levels(eng, y, v, ci);
 }
 
-/* attachments: limits of the attachment layer (attach_limits.h) and the
+/* attachments: limits of the attachment layer (limits.h) and the
  * type lists; a list given replaces the built-in one. */
 static bool load_str_list(ms_yaml *y, yaml_node_t *n, const char *key, char ***out, unsigned *nout)
 {

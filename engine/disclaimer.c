@@ -59,9 +59,6 @@
 /* Longest line of the disclaimer text written (longer ones are cut), and
  * the slice of base64 decoded at a time. */
 #define MS_DISCLAIMER_LINE 4096
-/* Output kept in memory; beyond it a temporary file (most mail is smaller,
- * and a thread per connection must not hold a 150 MB message in RAM). */
-#define MS_DISCLAIMER_MEM (1u << 20)
 
 #define HTML_OPEN "<div class=\"mailsift-disclaimer\"><br>"
 

@@ -40,24 +40,18 @@
  * BUGS
  *  - At most MS_HDR_SECTIONS RFC 2231 sections (0..63) are joined; later
  *    ones are ignored. The joined bytes, and a quoted value with backslash
- *    escapes, are cut at PARAM_MAX bytes before conversion.
+ *    escapes, are cut at MS_HDR_PARAM_MAX bytes before conversion.
  *  - Parameters must follow a ';': "text/plain name=x" has none (GMime
  *    agrees).
  */
 #include "hdr.h"
+#include "limits.h"
 #include "rfc2047.h"
 #include "util.h"
 
 #include <string.h>
 #include <strings.h>
 
-/* RFC 2231 sections joined at most: a file name needs a handful; the cap
- * keeps the section table a small array on the stack. */
-#define MS_HDR_SECTIONS 64
-
-/* Bytes of one parameter value gathered before decoding (file names are
- * at most 255 bytes on every file system). */
-#define PARAM_MAX 2048
 
 /* One parameter as written: attribute[*section][*] = value. */
 typedef struct param {
@@ -255,7 +249,7 @@ static void copy_out(const char *s, size_t n, char *out, size_t outcap)
 /* A plain (RFC 2045) value: unquote, then RFC 2047 words unless raw. */
 static void plain_value(ms_charset *cs, const param *p, bool raw, char *out, size_t outcap)
 {
-    char buf[PARAM_MAX];
+    char buf[MS_HDR_PARAM_MAX];
     const char *v = p->val;
     size_t n = p->vlen;
     uint32_t anom = 0;
@@ -318,7 +312,7 @@ static size_t join_sections(const char *value, size_t len, const char *name, con
         size_t n = sec[k].vlen;
         if (k == 0 && sec[k].ext)
             split_charset(&v, &n, charset);
-        gather(v, n, sec[k].quoted, sec[k].ext, buf, &o, PARAM_MAX);
+        gather(v, n, sec[k].quoted, sec[k].ext, buf, &o, MS_HDR_PARAM_MAX);
     }
     return o;
 }
@@ -341,7 +335,7 @@ bool ms_hdr_param(ms_charset *cs, const char *value, size_t len, const char *nam
         plain_value(cs, &p, raw, out, outcap);
         return true;
     }
-    char buf[PARAM_MAX], charset[MS_CHARSET_NAME_MAX + 1];
+    char buf[MS_HDR_PARAM_MAX], charset[MS_CHARSET_NAME_MAX + 1];
     uint32_t anom = 0;
     size_t n = join_sections(value, len, name, &p, buf, charset);
     if (raw)

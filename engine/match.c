@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MS_CACHE_MAX (512u * 1024 * 1024) /* larger files are not ours */
 
 static void mix(uint64_t h[2], const void *p, size_t n)
 {
@@ -57,7 +56,7 @@ static bool cache_load(ms_engine *eng, const char *path)
 
     if (!f)
         return false;
-    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= MS_CACHE_MAX &&
+    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= MS_MATCH_CACHE_MAX &&
         (buf = malloc((size_t)st.st_size)) &&
         fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
         ok = hs_deserialize_database(buf, (size_t)st.st_size, &eng->db) == HS_SUCCESS;

@@ -28,11 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MS_DEFAULT_RECIPIENT_LIMIT 500
-#define MS_DEFAULT_SIZE_LIMIT      (150ULL * 1024 * 1024)
-#define MS_DEFAULT_RATE_MESSAGES   700
-#define MS_DEFAULT_RATE_WINDOW     60
-#define MS_DEFAULT_TIMEOUT         300
 #define MS_DEFAULT_STATE_FILE      "/var/lib/mailsift/state"
 #define MS_DEFAULT_LISTEN          "inet:10025@127.0.0.1"
 
@@ -201,11 +196,11 @@ void ms_policy_milter_conf(const ms_engine *eng, ms_milter_conf *o)
     o->log = p->log[0] ? p->log : "syslog";
     o->audit_log = p->audit_log;
     o->disclaimer = p->disclaimer;
-    o->timeout = p->timeout ? p->timeout : MS_DEFAULT_TIMEOUT;
-    o->recipient_limit = p->recipient_limit ? p->recipient_limit : MS_DEFAULT_RECIPIENT_LIMIT;
-    o->size_limit = p->size_limit ? p->size_limit : MS_DEFAULT_SIZE_LIMIT;
-    o->rate_messages = p->rate_messages ? p->rate_messages : MS_DEFAULT_RATE_MESSAGES;
-    o->rate_window = p->rate_window ? p->rate_window : MS_DEFAULT_RATE_WINDOW;
+    o->timeout = p->timeout ? p->timeout : MS_LIMIT_MILTER_TIMEOUT_DEFAULT;
+    o->recipient_limit = p->recipient_limit ? p->recipient_limit : MS_LIMIT_RECIPIENTS_DEFAULT;
+    o->size_limit = p->size_limit ? p->size_limit : MS_LIMIT_SIZE_DEFAULT;
+    o->rate_messages = p->rate_messages ? p->rate_messages : MS_LIMIT_RATE_MESSAGES_DEFAULT;
+    o->rate_window = p->rate_window ? p->rate_window : MS_LIMIT_RATE_WINDOW_DEFAULT;
     o->state = p->state;
     o->state_file = p->state_file[0] ? p->state_file : MS_DEFAULT_STATE_FILE;
     o->redis_host = p->redis_host[0] ? p->redis_host : "127.0.0.1";

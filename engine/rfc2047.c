@@ -34,7 +34,7 @@
  * sets MS_ANOM_BAD_ENCODED_WORD, as do broken escapes and base64 noise.
  *
  * BUGS
- *  - A run of adjacent same-charset words decoding to more than RUN_MAX
+ *  - A run of adjacent same-charset words decoding to more than MS_RFC2047_RUN_MAX
  *    bytes is converted in pieces; a character cut at a piece boundary
  *    becomes U+FFFD (a stateful charset restarts in its initial state).
  *  - All charset names of MS_CHARSET_NAME_MAX bytes or more count as one
@@ -43,6 +43,7 @@
  *    copied as it is.
  */
 #include "rfc2047.h"
+#include "limits.h"
 #include "util.h"
 
 #include <mailsift/mailsift.h>
@@ -52,9 +53,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Decoded bytes of one run converted at a time; far above any real Subject
- * (RFC 2047 2: 75 bytes a word) and still a small stack frame. */
-#define RUN_MAX 4096
 
 /* One encoded word found in the value. */
 typedef struct word {
@@ -72,7 +70,7 @@ typedef struct decoder {
     size_t outcap, o; /* o < outcap always */
     uint32_t anom;
     char charset[MS_CHARSET_NAME_MAX]; /* of the open run; "" when none */
-    char run[RUN_MAX];                 /* decoded bytes of the open run */
+    char run[MS_RFC2047_RUN_MAX];                 /* decoded bytes of the open run */
     size_t rlen;
     char qpend[2]; /* a Q escape cut by the end of a word: "=" or "=X" */
     size_t qlen;
@@ -154,7 +152,7 @@ static void run_convert(decoder *d)
 
 static void run_put(decoder *d, char byte)
 {
-    if (d->rlen == RUN_MAX)
+    if (d->rlen == MS_RFC2047_RUN_MAX)
         run_convert(d);
     d->run[d->rlen++] = byte;
 }

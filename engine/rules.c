@@ -248,8 +248,6 @@ static char *wrap_word(const char *pattern)
 
 /* ---- word lists (`words: FILE`) ------------------------------------------ */
 
-/* Longest line of a word list; a longer one is an error, not cut short. */
-#define MS_WORDS_LINE 1024
 
 typedef struct wordlist {
     char **text; /* each entry as written (what `!ENTRY` names) */

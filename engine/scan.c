@@ -38,9 +38,6 @@
 #define MS_SCAN_SLICE    16384 /* raw body bytes decoded per step */
 #define MS_SCAN_BATCH    65536 /* text bytes per Hyperscan call */
 #define MS_SCAN_HISTORY  64    /* stream bytes kept before the batch: a PAN's run */
-#define MS_SCAN_PAN_SEEN 64    /* card numbers remembered per part */
-#define MS_SCAN_CONTEXT  64    /* context matches remembered per part */
-#define MS_SCAN_MSG_PANS 1024  /* distinct card numbers counted per message */
 #define MS_SCAN_EXCERPT  60    /* bytes of context in an excerpt */
 _Static_assert(MS_SCAN_HISTORY >= MS_PAN_RUN_BYTES, "a card number's run fits the history");
 

@@ -4,14 +4,12 @@
 #ifndef MS_UU_H
 #define MS_UU_H
 
+#include "limits.h"
 #include "util.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MS_UU_LINE_MAX 512 /* a longer line is no uuencode line */
-#define MS_UU_BLOCKS   16  /* files kept per part; later ones are not */
-#define MS_UU_NAME_MAX 128
 
 typedef struct ms_uu_block {
     size_t off, len;           /* decoded bytes in ms_uu.buf.p */

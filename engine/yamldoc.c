@@ -7,6 +7,7 @@
  * here report through ms_yaml.on_error and count.
  */
 #include "yamldoc.h"
+#include "limits.h"
 #include "util.h"
 
 #include <errno.h>

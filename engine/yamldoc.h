@@ -11,17 +11,6 @@
 #include <stdbool.h>
 #include <yaml.h>
 
-/*
- * Lists and mappings inside one another. Our files need 4 (a ruleset's
- * levels: inside a category inside a list inside the file); libyaml's
- * scanner looks at a slot per open flow level at every token, so a file of
- * 100,000 '[' took 23 s to be refused. A file past this is refused at the
- * first collection too deep, after reading only that far.
- */
-#define MS_YAML_DEPTH_MAX 64
-/* A config or ruleset file is read whole first: bound what a wrong path
- * (a log, /dev/zero) can make us hold. Ours are under 10 KiB. */
-#define MS_YAML_BYTES_MAX (16 << 20)
 
 typedef struct ms_yaml {
     yaml_document_t doc;

@@ -6,6 +6,7 @@
  * instead of the first silently winning.
  */
 #include "helpers.h"
+#include "limits.h"
 #include "yamldoc.h"
 
 #include <mailsift/mailsift.h>
