@@ -52,7 +52,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* One parameter as written: attribute[*section][*] = value. */
 typedef struct param {
     const char *name; /* attribute without the RFC 2231 suffix */

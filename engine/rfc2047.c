@@ -53,7 +53,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* One encoded word found in the value. */
 typedef struct word {
     char charset[MS_CHARSET_NAME_MAX]; /* language stripped */
@@ -70,7 +69,7 @@ typedef struct decoder {
     size_t outcap, o; /* o < outcap always */
     uint32_t anom;
     char charset[MS_CHARSET_NAME_MAX]; /* of the open run; "" when none */
-    char run[MS_RFC2047_RUN_MAX];                 /* decoded bytes of the open run */
+    char run[MS_RFC2047_RUN_MAX];      /* decoded bytes of the open run */
     size_t rlen;
     char qpend[2]; /* a Q escape cut by the end of a word: "=" or "=X" */
     size_t qlen;
