@@ -10,14 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Build the engine, errors to stderr; 0 or 2. */
+/* common.c: an ms_error_fn printing each config or rule error to stderr
+ * as "mailsift: file:line: message". */
+void ms_cli_print_error(void *ctx, const ms_error *err);
+
+/* common.c: build the engine, errors to stderr; 0 or 2. */
 int ms_cli_engine(const char *rules, const char *config, ms_engine **eng);
 
 /* The same, choosing whether to use the per-user database cache (rule
  * checks and benchmarks compile, scans load when they can). */
 int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_engine **eng);
 
-/* `mailsift scan` (argv[0] is "scan"). */
+/* `mailsift scan` (argv[0] is "scan"); cli/scan.c. */
 int ms_cli_scan(int argc, char **argv);
 
 /* `mailsift sweep` (argv[0] is "sweep"); cli/sweep.c. */

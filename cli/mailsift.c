@@ -13,17 +13,18 @@
  * bytes to a scan and prints results. Exit status of scan: 0 every message
  * clean, 1 findings in at least one, 2 an error (an unreadable file; the
  * scan goes on with the others).
+ *
+ * This file only dispatches (and runs `rules check`); each subcommand has a
+ * file of its own, and what they share is in common.c.
  */
 #include "cli.h"
 #include "milter.h"
 
 #include <mailsift/mailsift.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -42,55 +43,6 @@ static void usage(FILE *f)
             "scan reads .eml files, directories (recursively, Maildir cur/ and new/)\n"
             "and mbox files, and prints one line per message. Exit status: 0 clean,\n"
             "1 findings, 2 error.\n");
-}
-
-static void print_error(void *ctx, const ms_error *err)
-{
-    char buf[600];
-    (void)ctx;
-    fprintf(stderr, "mailsift: %s\n", ms_error_format(err, buf, sizeof buf));
-}
-
-/* Where compiled databases are cached: $MAILSIFT_CACHE_DIR (empty: no
- * cache), else $XDG_CACHE_HOME/mailsift, else ~/.cache/mailsift. */
-static const char *cache_dir(char *buf, size_t size)
-{
-    const char *env = getenv("MAILSIFT_CACHE_DIR"), *base = getenv("XDG_CACHE_HOME");
-
-    if (env)
-        return env[0] ? env : NULL;
-    if (base && base[0] == '/') {
-        snprintf(buf, size, "%s/mailsift", base);
-        return buf;
-    }
-    if (!(base = getenv("HOME")) || base[0] != '/')
-        return NULL;
-    snprintf(buf, size, "%s/.cache", base);
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return NULL;
-    snprintf(buf, size, "%s/.cache/mailsift", base);
-    return buf;
-}
-
-int ms_cli_engine(const char *rules, const char *config, ms_engine **eng)
-{
-    return ms_cli_engine_ex(rules, config, true, eng);
-}
-
-int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_engine **eng)
-{
-    char dir[4096];
-    ms_engine_opts opts = {.rules_dir = rules,
-                           .config_path = config,
-                           .on_error = print_error,
-                           .cache_dir = use_cache ? cache_dir(dir, sizeof dir) : NULL};
-    ms_error err = {0};
-
-    if (ms_engine_create(&opts, eng, &err) != MS_OK) {
-        fprintf(stderr, "mailsift: cannot build the engine (%s)\n", ms_strerror(err.code));
-        return 2;
-    }
-    return 0;
 }
 
 static int cmd_rules(int argc, char **argv)

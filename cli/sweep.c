@@ -584,13 +584,6 @@ static void sweep_free(ms_sweep *sw)
     free(sw->errors);
 }
 
-static void print_config_error(void *ctx, const ms_error *err)
-{
-    char buf[600];
-    (void)ctx;
-    fprintf(stderr, "mailsift: %s\n", ms_error_format(err, buf, sizeof buf));
-}
-
 static int usage(void)
 {
     fprintf(stderr, "usage: mailsift sweep [--jobs N] [--report FILE] [--format json|txt|html] "
@@ -661,7 +654,7 @@ int ms_cli_sweep(int argc, char **argv)
         free(sw.roots);
         return 2;
     }
-    if (ms_sweep_limits_load(config, &sw.limits, print_config_error, NULL, &err) != MS_OK ||
+    if (ms_sweep_limits_load(config, &sw.limits, ms_cli_print_error, NULL, &err) != MS_OK ||
         ms_cli_engine(rules, config, &eng) != 0) {
         free(sw.roots);
         return 2;
