@@ -31,12 +31,28 @@ int ms_cli_sweep(int argc, char **argv);
 int ms_cli_rules_bench(int argc, char **argv);
 
 /*
- * The NDJSON line of one message (the scan output contract in docs/ARCHITECTURE.md),
- * without the newline; and the line of a source that could not be scanned.
- * Both return a malloc'd string, or NULL when out of memory.
+ * ndjson.c: the NDJSON line of one message (the scan output contract in
+ * docs/ARCHITECTURE.md), without the newline; and the line of a source that
+ * could not be scanned. Both return a malloc'd string, or NULL when out of
+ * memory.
  */
 char *ms_cli_ndjson_result(const char *source, const ms_result *r);
 char *ms_cli_ndjson_error(const char *source, const char *msg);
+
+/* Print line and a newline on stdout, then free it; NULL (out of memory)
+ * prints nothing. */
+void ms_cli_ndjson_print(char *line);
+
+/* Lines gathered to be written together (a sweep worker's commit). */
+typedef struct ms_cli_ndjson_buf {
+    char *p;
+    size_t len, cap;
+} ms_cli_ndjson_buf;
+
+/* Append line and a newline to b, then free line; NULL or out of memory
+ * adds nothing. Empty b with len = 0 to start over; fini frees it. */
+void ms_cli_ndjson_add(ms_cli_ndjson_buf *b, char *line);
+void ms_cli_ndjson_fini(ms_cli_ndjson_buf *b);
 
 /*
  * Where messages found under a path go: begin, any number of data calls

@@ -1,11 +1,9 @@
 /*
  * scan.c - `mailsift scan`: scan messages and print one result per message
  *
- * NDJSON (the contract in DESIGN.md), one object per message:
- *   {"source":"a.eml","verdict":"reject","findings":[{"category":"pci",
- *    "rule":"pci.pan","part":"2","excerpt":"411111******1111","offset":12}]}
- * A file that cannot be read gives {"source":...,"error":"..."} and a line
- * on stderr. --format text explains each finding in plain words.
+ * NDJSON (cli/ndjson.c), one object per message; a file that cannot be read
+ * gives {"source":...,"error":"..."} and a line on stderr. --format text explains each finding in
+ * plain words.
  *
  * A PATH of "-" is standard input; /dev/stdin and FIFOs are read too, each
  * as a message or an mbox (cli/source.c). Every argument gives a verdict
@@ -14,7 +12,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,51 +26,6 @@ typedef struct scan_ctx {
     bool in_msg, failed;
     unsigned messages, flagged, errors;
 } scan_ctx;
-
-char *ms_cli_ndjson_result(const char *source, const ms_result *r)
-{
-    json_t *o = json_object(), *fs = json_array();
-
-    json_object_set_new(o, "source", json_string(source));
-    json_object_set_new(o, "verdict", json_string(ms_action_name(r->verdict)));
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const ms_finding *f = &r->findings[i];
-        json_t *fo = json_object();
-        json_object_set_new(fo, "category", json_string(f->category));
-        json_object_set_new(fo, "rule", json_string(f->rule));
-        json_object_set_new(fo, "part", json_string(f->part));
-        if (f->content_type[0])
-            json_object_set_new(fo, "content_type", json_string(f->content_type));
-        if (f->filename[0])
-            json_object_set_new(fo, "filename", json_string(f->filename));
-        json_object_set_new(fo, "excerpt", json_string(f->excerpt));
-        if (f->level[0])
-            json_object_set_new(fo, "level", json_string(f->level));
-        json_object_set_new(fo, "offset", json_integer((json_int_t)f->offset));
-        if (f->count > 1)
-            json_object_set_new(fo, "count", json_integer(f->count));
-        json_array_append_new(fs, fo);
-    }
-    json_object_set_new(o, "findings", fs);
-    if (r->anomalies) {
-        json_t *an = json_array();
-        for (unsigned b = 0; b < 32; b++)
-            if ((r->anomalies & (1u << b)) && ms_anomaly_name(1u << b))
-                json_array_append_new(an, json_string(ms_anomaly_name(1u << b)));
-        json_object_set_new(o, "anomalies", an);
-    }
-    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
-    return s;
-}
-
-char *ms_cli_ndjson_error(const char *source, const char *msg)
-{
-    json_t *o = json_pack("{s:s, s:s}", "source", source, "error", msg);
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(o);
-    return s;
-}
 
 static bool ends_with(const char *s, const char *tail)
 {
@@ -91,14 +43,6 @@ static void outside_parts(const char *part)
         printf(" of MIME part %.*s", n - 1, part);
     printf(" (text %s, which mail readers hide)",
            pre ? "before the first part" : "after the last part");
-}
-
-static void print_ndjson(const char *source, const ms_result *r)
-{
-    char *s = ms_cli_ndjson_result(source, r);
-    if (s)
-        puts(s);
-    free(s);
 }
 
 static void print_text(const char *source, const ms_result *r)
@@ -165,14 +109,10 @@ static void on_data(void *ctx, const void *buf, size_t len)
 static void report_error(scan_ctx *c, const char *source, const char *msg)
 {
     fprintf(stderr, "mailsift: %s: %s\n", source, msg);
-    if (c->format == FMT_NDJSON) {
-        char *s = ms_cli_ndjson_error(source, msg);
-        if (s)
-            puts(s);
-        free(s);
-    } else {
+    if (c->format == FMT_NDJSON)
+        ms_cli_ndjson_print(ms_cli_ndjson_error(source, msg));
+    else
         printf("%s: error: %s\n", source, msg);
-    }
     c->errors++;
 }
 
@@ -194,7 +134,7 @@ static void on_end(void *ctx)
     if (r->verdict != MS_ACTION_ACCEPT)
         c->flagged++;
     if (c->format == FMT_NDJSON)
-        print_ndjson(c->source, r);
+        ms_cli_ndjson_print(ms_cli_ndjson_result(c->source, r));
     else
         print_text(c->source, r);
 }

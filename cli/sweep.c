@@ -86,29 +86,6 @@ static double now_secs(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-typedef struct strbuf {
-    char *p;
-    size_t len, cap;
-} strbuf;
-
-static void strbuf_add_line(strbuf *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return; /* out of memory: the line is lost, the count is not */
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->p[b->len + n] = '\n';
-    b->len += n + 1;
-}
-
 typedef struct run {
     ms_sweep *sw;
     const ms_engine *eng;
@@ -132,7 +109,7 @@ typedef struct worker {
     ms_sweep_unit *unit;
     char source[4200];
     bool in_msg, failed, stopped;
-    strbuf out;
+    ms_cli_ndjson_buf out;
     ms_sweep_stats delta;
     ms_sweep_error *errs;
     unsigned nerrs;
@@ -228,16 +205,13 @@ static void commit(worker *w, bool finished, uint64_t off, unsigned done)
 
 static void note_error(worker *w, const char *source, const char *msg)
 {
-    char *line = ms_cli_ndjson_error(source, msg);
     ms_sweep_error *e = realloc(w->errs, (w->nerrs + 1) * sizeof *e);
 
     pthread_mutex_lock(&w->r->mu);
     clear_progress(w->r);
     fprintf(stderr, "mailsift: %s: %s\n", source, msg);
     pthread_mutex_unlock(&w->r->mu);
-    if (line)
-        strbuf_add_line(&w->out, line);
-    free(line);
+    ms_cli_ndjson_add(&w->out, ms_cli_ndjson_error(source, msg));
     if (e) {
         w->errs = e;
         e[w->nerrs].source = strdup(source);
@@ -316,10 +290,7 @@ static void on_end(void *ctx)
         note_error(w, w->source, ms_strerror(rc));
         return;
     }
-    char *line = ms_cli_ndjson_result(w->source, res);
-    if (line)
-        strbuf_add_line(&w->out, line);
-    free(line);
+    ms_cli_ndjson_add(&w->out, ms_cli_ndjson_result(w->source, res));
     count_result(w, res);
     w->since_commit++;
     atomic_fetch_add(&w->r->msgs, 1);
@@ -480,7 +451,7 @@ static void on_list_file(void *ctx, const char *path, uint64_t size)
 
 typedef struct list_ctx {
     ms_sweep *sw;
-    strbuf lines; /* NDJSON lines of listing errors, written once output is set up */
+    ms_cli_ndjson_buf lines; /* NDJSON lines of listing errors, written once output is set up */
 } list_ctx;
 
 static void on_list_file_ctx(void *ctx, const char *path, uint64_t size)
@@ -496,10 +467,7 @@ static void on_list_error(void *ctx, const char *source, const char *msg)
     l->sw->folders[f].list_errors++;
     l->sw->list_errors++;
     ms_sweep_add_error(l->sw, source, msg, true);
-    char *line = ms_cli_ndjson_error(source, msg);
-    if (line)
-        strbuf_add_line(&l->lines, line);
-    free(line);
+    ms_cli_ndjson_add(&l->lines, ms_cli_ndjson_error(source, msg));
 }
 
 /* ---- progress ---- */
@@ -687,7 +655,7 @@ int ms_cli_sweep(int argc, char **argv)
     r.sw = &sw;
     if (!resumed) /* a resume lists again; the first run wrote these lines */
         write_out(&r, lc.lines.p, lc.lines.len);
-    free(lc.lines.p);
+    ms_cli_ndjson_fini(&lc.lines);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -745,7 +713,7 @@ int ms_cli_sweep(int argc, char **argv)
     }
     for (long j = 0; j < jobs; j++) {
         ms_scan_destroy(ws[j].scan);
-        free(ws[j].out.p);
+        ms_cli_ndjson_fini(&ws[j].out);
         free(ws[j].errs);
     }
     free(ws);
