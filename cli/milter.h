@@ -32,9 +32,13 @@ void ms_milter_stop(void);
 /* Free the scans kept between connections. */
 void ms_milter_pool_drain(void);
 
-/* Log to syslog (mail facility) or stderr, as milter.log says. */
+/* Log to syslog (mail facility) or stderr, as milter.log says; card
+ * numbers in a line are masked (ms_mask_pans), lines cut at 1023 bytes. */
 void ms_milter_log_open(bool to_stderr);
 void ms_milter_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Every line to fn instead (NULL: back to syslog or stderr); for tests. */
+typedef void (*ms_milter_log_fn)(int prio, const char *line);
+void ms_milter_log_to(ms_milter_log_fn fn);
 
 /* One message's audit record. */
 typedef struct ms_audit {
@@ -49,7 +53,8 @@ typedef struct ms_audit {
 
 /* Open (or reopen, after log rotation) path for appending; "" closes. */
 int ms_audit_open(const char *path);
-/* Append one JSON line (one write(2), so lines never interleave). */
+/* Append one JSON line (one write(2), so lines never interleave); card
+ * numbers in every string field are masked. */
 void ms_audit_write(const ms_audit *a);
 void ms_audit_close(void);
 

@@ -328,6 +328,17 @@ static conn *begin_message(SMFICTX *ctx)
     return c;
 }
 
+/*
+ * mask_if_cut - dst (size bytes) got n bytes of snprintf output: when they
+ * did not fit, mask it as cut at once. The logs mask every line, but a card
+ * number cut here shows too few digits there to be seen as one.
+ */
+static void mask_if_cut(char *dst, size_t size, int n)
+{
+    if (n < 0 || (size_t)n >= size)
+        ms_mask_pans(dst, true);
+}
+
 static uint64_t declared_size(char **argv)
 {
     for (int i = 1; argv[0] && argv[i]; i++)
@@ -355,13 +366,16 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
     }
     if (!c || !c->scan)
         return fail(ctx, c, "cannot create a scan (out of memory)");
-    snprintf(c->sender, sizeof c->sender, "%s", macro(ctx, "{mail_addr}"));
+    int n = snprintf(c->sender, sizeof c->sender, "%s", macro(ctx, "{mail_addr}"));
     if (!c->sender[0] && argv[0]) { /* no macro: the argument, brackets off */
         const char *a = argv[0] + (argv[0][0] == '<');
-        snprintf(c->sender, sizeof c->sender, "%.*s", (int)strcspn(a, ">"), a);
+        n = snprintf(c->sender, sizeof c->sender, "%.*s", (int)strcspn(a, ">"), a);
     }
-    snprintf(c->login, sizeof c->login, "%s", macro(ctx, "{auth_authen}"));
-    snprintf(c->client, sizeof c->client, "%s", macro(ctx, "{client_addr}"));
+    mask_if_cut(c->sender, sizeof c->sender, n);
+    n = snprintf(c->login, sizeof c->login, "%s", macro(ctx, "{auth_authen}"));
+    mask_if_cut(c->login, sizeof c->login, n);
+    n = snprintf(c->client, sizeof c->client, "%s", macro(ctx, "{client_addr}"));
+    mask_if_cut(c->client, sizeof c->client, n);
     clock_gettime(CLOCK_REALTIME, &c->t0);
     if (!ms_policy_size_check(c->eng, declared_size(argv), &r)) {
         c->refused = true;
@@ -411,7 +425,8 @@ static void keep_address(char *dst, bool *have, const char *value)
 {
     size_t n = strlen(dst);
     /* several From fields: every address of every one is checked */
-    snprintf(dst + n, HEADER_ADDR_MAX - n, "%s%s", *have ? "," : "", value);
+    int k = snprintf(dst + n, HEADER_ADDR_MAX - n, "%s%s", *have ? "," : "", value);
+    mask_if_cut(dst, HEADER_ADDR_MAX, k < 0 ? k : (int)n + k);
     *have = true;
 }
 
@@ -450,8 +465,8 @@ static sfsistat on_eoh(SMFICTX *ctx)
         return fail(ctx, c, "end of header outside a message");
     if (!ms_policy_sender_check(c->eng, c->login, c->have_from ? c->from : NULL,
                                 c->have_sender ? c->sender_hdr : NULL, &r)) {
-        ms_milter_log(LOG_NOTICE, "login \"%s\" may not send as From: %.200s; %s %s", c->login,
-                      c->from, r.code, r.status);
+        ms_milter_log(LOG_NOTICE, "login \"%s\" may not send as the From; %s %s: %s", c->login,
+                      r.code, r.status, c->from);
         c->refused = true;
         audit(ctx, c, "reject", &r, NULL);
         return refuse(ctx, &r);

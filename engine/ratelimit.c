@@ -77,7 +77,9 @@ static uint32_t hash(const char *s)
     return h % RL_BUCKETS;
 }
 
-/* Senders are stored as one token: lower case, no blanks or controls. */
+/* Senders are stored as one token: lower case, no blanks or controls, card
+ * numbers masked (a sender is a key in the state file and in Redis; two
+ * senders alike but for the middle digits of a card number share a count). */
 static void clean_sender(const char *in, char *out, size_t size)
 {
     size_t n = 0;
@@ -86,6 +88,7 @@ static void clean_sender(const char *in, char *out, size_t size)
         out[n++] = (c <= ' ' || c == 0x7f) ? '_' : (char)ms_lower(c);
     }
     out[n] = '\0';
+    ms_mask_pans(out, *in != '\0');
     if (n == 0)
         snprintf(out, size, "<>");
 }
@@ -140,13 +143,14 @@ static int file_read(ms_ratelimit *rl)
         return errno == ENOENT ? MS_OK : fail(rl, "cannot read the state file");
     while (fgets(line, sizeof line, f)) {
         rl_entry *e;
+        /* masked again: a file written before senders were */
         if (sscanf(line, "S %511s %" SCNd64 " %u", sender, &a, &b) == 3 &&
-            (e = find(rl, sender, true))) {
+            (e = find(rl, ms_mask_pans(sender, false), true))) {
             e->suspended = true;
             e->since = a;
             e->count = b;
         } else if (sscanf(line, "C %511s %" SCNd64 " %u %u", sender, &a, &b, &c) == 4 &&
-                   (e = find(rl, sender, true))) {
+                   (e = find(rl, ms_mask_pans(sender, false), true))) {
             e->win = a;
             e->prev = b;
             e->cur = c;

@@ -29,10 +29,13 @@
  * Checks: a reply set is a 4xx with SMFIS_TEMPFAIL or a 5xx with
  * SMFIS_REJECT; an added header is a known name with a value of at most
  * 998 bytes; after close the private pointer is cleared and no message is
- * in flight.
+ * in flight; no log line and no audit record shows a card number (a run of
+ * twelve or more digits, single spaces, dashes, dots or underscores
+ * between them).
  */
 #include "milter.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +118,33 @@ int smfi_replacebody(SMFICTX *ctx, unsigned char *buf, int len)
     return MI_SUCCESS;
 }
 
+/* ---- what the milter writes ---------------------------------------------- */
+
+static bool sep(char c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '_';
+}
+
+/* check_masked - abort on a run of 12 or more digits in s */
+static void check_masked(const char *s)
+{
+    unsigned digits = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9') {
+            if (++digits >= MS_MASK_MIN_DIGITS)
+                abort();
+        } else if (!(sep(*s) && digits && s[1] >= '0' && s[1] <= '9')) {
+            digits = 0;
+        }
+    }
+}
+
+static void on_log(int prio, const char *line)
+{
+    (void)prio;
+    check_masked(line);
+}
+
 /* ---- the engine, once ---------------------------------------------------- */
 
 static char dir[] = "/tmp/fuzz_milter.XXXXXX";
@@ -160,13 +190,30 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_milter: %s:%u: %s\n", err.file, err.line, err.msg);
         abort();
     }
-    ms_milter_log_open(true);
+    ms_milter_log_to(on_log);
     snprintf(path, sizeof path, "%s/audit.log", dir);
     if (ms_audit_open(path) != 0)
         abort();
     ms_milter_engine_swap(eng);
     ms_milter_set_ratelimit(rl);
     return 0;
+}
+
+/* check_audit - every audit record of this input, then empty the file */
+static void check_audit(void)
+{
+    char path[256], line[65536];
+    snprintf(path, sizeof path, "%s/audit.log", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        abort();
+    while (fgets(line, sizeof line, f))
+        check_masked(line);
+    fclose(f);
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0)
+        abort();
+    close(fd);
 }
 
 /* ---- the program --------------------------------------------------------- */
@@ -407,5 +454,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     close_conn(&ctx, &st);
     for (int i = 0; i < MAC_N; i++)
         free(ctx.macros[i]);
+    check_audit();
     return 0;
 }

@@ -189,6 +189,36 @@ send map.out --from x@sales.example.org --to r@example.net --xclient-login carol
     --h-From "x@sales.example.org" --h-Subject "mapped" --body "hi"
 expect "From allowed by the login map (@domain) accepted" "$W/map.out" "^<- +250 2.0.0 Ok: queued"
 
+# ---- card numbers in the envelope, login and From: masked in every output
+# A login that may not send as its From (logged with the From), a message
+# that is delivered (its added headers), and four more from one login: the
+# rate limit suspends it (logged, in the state file, in `suspend list`).
+PAN=4111111111111111 PAN2=5500000000000004
+send pan1.out --from "$PAN@example.org" --to r@example.net --xclient-login "$PAN2" \
+    --h-From "Card $PAN <$PAN@example.org>" --h-Subject "pan spoof" --body "hello"
+expect "card-number login may not send as a card-number From" "$W/pan1.out" "^<\\*\\* +550 5.7.1"
+send pan2.out --from "$PAN@example.org" --to r@example.net --xclient-login "$PAN@example.org" \
+    --h-From "$PAN@example.org" --h-Subject "pan delivered" --body "MSTAGME hello"
+expect "card-number sender, login and From: delivered" "$W/pan2.out" "^<- +250 2.0.0 Ok: queued"
+wait_for "card-number sender: the message reached the next hop" "$W/sink.out" "^Subject: pan delivered"
+for i in 3 4 5 6; do
+    send "pan$i.out" --from "$PAN@example.org" --to r@example.net --xclient-login "$PAN@example.org" --body "msg $i"
+done
+expect "card-number login suspended by the rate limit" "$W/pan6.out" "451 4.7.1 Sender suspended"
+"$BIN" suspend list --config "$W/file.yaml" --rules "$W/rules" >"$W/pan-list.out" 2>&1
+expect "suspend list shows the card-number login masked" "$W/pan-list.out" "^411111\\*+1111@example.org	suspended since"
+awk '/^Subject: pan delivered/,/^$/' "$W/sink.out" | grep -i "^X-Mailsift" >"$W/pan-headers.out"
+for f in audit.log ratelimit; do cp "$W/state/$f" "$W/pan-$f.out"; done
+cp "$W/milter.log" "$W/pan-milter.log.out"
+for f in audit.log ratelimit milter.log headers list; do
+    if grep -Eq "$PAN|$PAN2" "$W/pan-$f.out"; then not_ok "a card number in full in the $f output" "$W/pan-$f.out"
+    else ok "no card number in full in the $f output"; fi
+done
+expect "audit log holds the masked sender" "$W/state/audit.log" '"sender":"411111\*+1111@example.org"'
+expect "milter log holds the masked From" "$W/milter.log" "may not send as the From.*Card 411111\\*+1111 <411111\\*+1111@example.org>"
+"$BIN" suspend clear "$PAN@example.org" --config "$W/file.yaml" --rules "$W/rules" >"$W/pan-clear.out" 2>&1
+expect "suspend clear takes the address in full" "$W/pan-clear.out" "suspension cleared"
+
 # ---- rate limit suspends; a restart keeps the suspension ---------------
 ratelimit_case() { # ratelimit_case BACKEND CONFIG SENDER
     for i in 1 2 3; do send "rl-$1-$i.out" --from "$3" --to r@example.net --body "msg $i"; done
