@@ -21,6 +21,28 @@ int ms_cli_engine(const char *rules, const char *config, ms_engine **eng);
  * checks and benchmarks compile, scans load when they can). */
 int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_engine **eng);
 
+/*
+ * common.c: one message in flight from a source walk (ms_source_walk) into
+ * a scan, as `scan` and each `sweep` worker keep it. Put it first in the
+ * sink's context: ms_cli_msg_begin and ms_cli_msg_data are the sink's begin
+ * and data. The caller creates and destroys scan.
+ */
+typedef struct ms_cli_msg {
+    ms_scan *scan;
+    char source[4200]; /* of the message in flight */
+    bool in_msg;       /* between begin and end */
+    bool failed;       /* a feed or a read failed: the message gets no result */
+} ms_cli_msg;
+
+void ms_cli_msg_begin(void *ctx, const char *source);
+void ms_cli_msg_data(void *ctx, const void *buf, size_t len);
+/* End the message: MS_OK with *r the result (owned by the scan), MS_OK with
+ * *r NULL when it failed before (the error was reported then), or the code
+ * ms_scan_finish() returned. */
+int ms_cli_msg_end(ms_cli_msg *m, const ms_result **r);
+/* The source reported an error: the message in flight, if any, failed. */
+void ms_cli_msg_error(ms_cli_msg *m);
+
 /* `mailsift scan` (argv[0] is "scan"); cli/scan.c. */
 int ms_cli_scan(int argc, char **argv);
 

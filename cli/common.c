@@ -1,6 +1,6 @@
 /*
- * common.c - what the subcommands share: building the engine and printing
- * config and rule errors
+ * common.c - what the subcommands share: building the engine, printing
+ * config and rule errors, and the message a source walk has in flight
  *
  * The subcommands (scan.c, sweep.c, rules_bench.c, milter_suspend.c) call
  * these; mailsift.c only dispatches, so no subcommand reaches back into the
@@ -67,4 +67,37 @@ int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_e
         return 2;
     }
     return 0;
+}
+
+/* ---- the message in flight ---- */
+
+void ms_cli_msg_begin(void *ctx, const char *source)
+{
+    ms_cli_msg *m = ctx;
+    snprintf(m->source, sizeof m->source, "%s", source);
+    ms_scan_reset(m->scan);
+    m->in_msg = true;
+    m->failed = false;
+}
+
+void ms_cli_msg_data(void *ctx, const void *buf, size_t len)
+{
+    ms_cli_msg *m = ctx;
+    if (!m->failed && ms_scan_feed(m->scan, buf, len) != MS_OK)
+        m->failed = true;
+}
+
+int ms_cli_msg_end(ms_cli_msg *m, const ms_result **r)
+{
+    *r = NULL;
+    m->in_msg = false;
+    if (m->failed) /* already reported: never print a message we failed on as clean */
+        return MS_OK;
+    return ms_scan_finish(m->scan, r);
+}
+
+void ms_cli_msg_error(ms_cli_msg *m)
+{
+    if (m->in_msg)
+        m->failed = true;
 }

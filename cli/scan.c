@@ -20,10 +20,8 @@
 enum format { FMT_NDJSON, FMT_TEXT };
 
 typedef struct scan_ctx {
-    ms_scan *scan;
+    ms_cli_msg msg; /* first: the sink's begin and data take the context as one */
     enum format format;
-    char source[4200];
-    bool in_msg, failed;
     unsigned messages, flagged, errors;
 } scan_ctx;
 
@@ -90,22 +88,6 @@ static void print_text(const char *source, const ms_result *r)
     }
 }
 
-static void on_begin(void *ctx, const char *source)
-{
-    scan_ctx *c = ctx;
-    snprintf(c->source, sizeof c->source, "%s", source);
-    ms_scan_reset(c->scan);
-    c->in_msg = true;
-    c->failed = false;
-}
-
-static void on_data(void *ctx, const void *buf, size_t len)
-{
-    scan_ctx *c = ctx;
-    if (!c->failed && ms_scan_feed(c->scan, buf, len) != MS_OK)
-        c->failed = true;
-}
-
 static void report_error(scan_ctx *c, const char *source, const char *msg)
 {
     fprintf(stderr, "mailsift: %s: %s\n", source, msg);
@@ -119,31 +101,28 @@ static void report_error(scan_ctx *c, const char *source, const char *msg)
 static void on_end(void *ctx)
 {
     scan_ctx *c = ctx;
-    const ms_result *r = NULL;
-    int rc;
+    const ms_result *r;
+    int rc = ms_cli_msg_end(&c->msg, &r);
 
-    c->in_msg = false;
-    if (c->failed) /* already reported: never print a message we failed on as clean */
-        return;
-    rc = ms_scan_finish(c->scan, &r);
     if (rc != MS_OK) {
-        report_error(c, c->source, ms_strerror(rc));
+        report_error(c, c->msg.source, ms_strerror(rc));
         return;
     }
+    if (!r)
+        return;
     c->messages++;
     if (r->verdict != MS_ACTION_ACCEPT)
         c->flagged++;
     if (c->format == FMT_NDJSON)
-        ms_cli_ndjson_print(ms_cli_ndjson_result(c->source, r));
+        ms_cli_ndjson_print(ms_cli_ndjson_result(c->msg.source, r));
     else
-        print_text(c->source, r);
+        print_text(c->msg.source, r);
 }
 
 static void on_error(void *ctx, const char *source, const char *msg)
 {
     scan_ctx *c = ctx;
-    if (c->in_msg)
-        c->failed = true;
+    ms_cli_msg_error(&c->msg);
     report_error(c, source, msg);
 }
 
@@ -199,17 +178,17 @@ int ms_cli_scan(int argc, char **argv)
         free(paths);
         return 2;
     }
-    if (ms_scan_create(eng, &c.scan, &err) != MS_OK) {
+    if (ms_scan_create(eng, &c.msg.scan, &err) != MS_OK) {
         fprintf(stderr, "mailsift: %s\n", err.msg);
         ms_engine_destroy(eng);
         free(paths);
         return 2;
     }
-    ms_source_sink sink = {&c, on_begin, on_data, on_end, on_error, NULL};
+    ms_source_sink sink = {&c, ms_cli_msg_begin, ms_cli_msg_data, on_end, on_error, NULL};
     for (int i = 0; i < npaths; i++)
         ms_source_walk(paths[i], &sink);
     free(paths);
-    ms_scan_destroy(c.scan);
+    ms_scan_destroy(c.msg.scan);
     ms_engine_destroy(eng);
     /* a full disk or a closed pipe lost results: say so, never exit 0 */
     errno = 0;

@@ -103,12 +103,11 @@ typedef struct run {
 } run;
 
 typedef struct worker {
+    ms_cli_msg msg; /* first: the sink's begin and data take the context as one */
     run *r;
     pthread_t th;
-    ms_scan *scan;
     ms_sweep_unit *unit;
-    char source[4200];
-    bool in_msg, failed, stopped;
+    bool stopped;
     ms_cli_ndjson_buf out;
     ms_sweep_stats delta;
     ms_sweep_error *errs;
@@ -226,26 +225,10 @@ static void note_error(worker *w, const char *source, const char *msg)
     w->delta.errors++;
 }
 
-static void on_begin(void *ctx, const char *source)
-{
-    worker *w = ctx;
-    snprintf(w->source, sizeof w->source, "%s", source);
-    ms_scan_reset(w->scan);
-    w->in_msg = true;
-    w->failed = false;
-}
-
-static void on_data(void *ctx, const void *buf, size_t len)
-{
-    worker *w = ctx;
-    if (!w->failed && ms_scan_feed(w->scan, buf, len) != MS_OK)
-        w->failed = true;
-}
-
 static void count_result(worker *w, const ms_result *res)
 {
     ms_sweep_stats *st = &w->delta;
-    ms_sweep_worst cand = {w->source, (int)res->verdict, 0, (unsigned)res->nfindings, NULL};
+    ms_sweep_worst cand = {w->msg.source, (int)res->verdict, 0, (unsigned)res->nfindings, NULL};
     char cats[512] = "";
     size_t cl = 0;
 
@@ -279,18 +262,16 @@ static void count_result(worker *w, const ms_result *res)
 static void on_end(void *ctx)
 {
     worker *w = ctx;
-    const ms_result *res = NULL;
-    int rc;
+    const ms_result *res;
+    int rc = ms_cli_msg_end(&w->msg, &res);
 
-    w->in_msg = false;
-    if (w->failed) /* reported already */
-        return;
-    rc = ms_scan_finish(w->scan, &res);
     if (rc != MS_OK) {
-        note_error(w, w->source, ms_strerror(rc));
+        note_error(w, w->msg.source, ms_strerror(rc));
         return;
     }
-    ms_cli_ndjson_add(&w->out, ms_cli_ndjson_result(w->source, res));
+    if (!res)
+        return;
+    ms_cli_ndjson_add(&w->out, ms_cli_ndjson_result(w->msg.source, res));
     count_result(w, res);
     w->since_commit++;
     atomic_fetch_add(&w->r->msgs, 1);
@@ -299,8 +280,7 @@ static void on_end(void *ctx)
 static void on_error(void *ctx, const char *source, const char *msg)
 {
     worker *w = ctx;
-    if (w->in_msg)
-        w->failed = true;
+    ms_cli_msg_error(&w->msg);
     note_error(w, source, msg);
 }
 
@@ -321,7 +301,7 @@ static void *work(void *arg)
 {
     worker *w = arg;
     run *r = w->r;
-    ms_source_sink sink = {w, on_begin, on_data, on_end, on_error, on_boundary};
+    ms_source_sink sink = {w, ms_cli_msg_begin, ms_cli_msg_data, on_end, on_error, on_boundary};
 
     for (;;) {
         pthread_mutex_lock(&r->mu);
@@ -682,15 +662,15 @@ int ms_cli_sweep(int argc, char **argv)
     long started = 0;
     for (long j = 0; j < jobs; j++) {
         ws[j].r = &r;
-        if (ms_scan_create(eng, &ws[j].scan, &err) != MS_OK) {
+        if (ms_scan_create(eng, &ws[j].msg.scan, &err) != MS_OK) {
             fprintf(stderr, "mailsift: %s\n", err.msg);
             break;
         }
         atomic_fetch_add(&r.running, 1);
         if (pthread_create(&ws[j].th, NULL, work, &ws[j]) != 0) {
             atomic_fetch_sub(&r.running, 1);
-            ms_scan_destroy(ws[j].scan);
-            ws[j].scan = NULL;
+            ms_scan_destroy(ws[j].msg.scan);
+            ws[j].msg.scan = NULL;
             break;
         }
         started++;
@@ -712,7 +692,7 @@ int ms_cli_sweep(int argc, char **argv)
         fputc('\n', stderr);
     }
     for (long j = 0; j < jobs; j++) {
-        ms_scan_destroy(ws[j].scan);
+        ms_scan_destroy(ws[j].msg.scan);
         ms_cli_ndjson_fini(&ws[j].out);
         free(ws[j].errs);
     }
