@@ -2,8 +2,8 @@
  * scan.c - `mailsift scan`: scan messages and print one result per message
  *
  * NDJSON (cli/ndjson.c), one object per message; a file that cannot be read
- * gives {"source":...,"error":"..."} and a line on stderr. --format text explains each finding in
- * plain words.
+ * gives {"source":...,"error":"..."} and a line on stderr. --format text
+ * explains each finding in plain words.
  *
  * A PATH of "-" is standard input; /dev/stdin and FIFOs are read too, each
  * as a message or an mbox (cli/source.c). Every argument gives a verdict
@@ -43,6 +43,34 @@ static void outside_parts(const char *part)
            pre ? "before the first part" : "after the last part");
 }
 
+/* print_finding - a finding in plain words: what, where, how often, text */
+static void print_finding(const ms_finding *f)
+{
+    bool outside = ends_with(f->part, "preamble") || ends_with(f->part, "epilogue");
+
+    printf("    - %s [%s%s%s]\n      where: ", f->description, f->rule,
+           f->level[0] ? ", confidence " : "", f->level);
+    if (strcmp(f->part, "header") == 0)
+        printf("message header");
+    else if (strcmp(f->part, "message") == 0)
+        printf("the message as a whole");
+    else if (outside)
+        outside_parts(f->part);
+    else
+        printf("MIME part %s", f->part);
+    if (f->content_type[0] && !outside)
+        printf(" (%s%s%s%s)", f->content_type, f->filename[0] ? ", file \"" : "", f->filename,
+               f->filename[0] ? "\"" : "");
+    if (strcmp(f->part, "message") != 0)
+        printf(", byte %llu of its decoded text", (unsigned long long)f->offset);
+    if (f->count > 1)
+        printf(" (%u times)", f->count);
+    if (f->excerpt[0])
+        printf("\n      text:  \"%s\"", f->excerpt);
+    printf("\n");
+}
+
+/* print_text - the verdict, then each category that fired with its findings */
 static void print_text(const char *source, const ms_result *r)
 {
     printf("%s: %s", source, ms_action_name(r->verdict));
@@ -59,32 +87,9 @@ static void print_text(const char *source, const ms_result *r)
         if (h->threshold)
             printf(" (score %d, fires at %d)", h->score, h->threshold);
         printf("\n");
-        for (size_t i = 0; i < r->nfindings; i++) {
-            const ms_finding *f = &r->findings[i];
-            if (strcmp(f->category, h->name) != 0)
-                continue;
-            printf("    - %s [%s%s%s]\n      where: ", f->description, f->rule,
-                   f->level[0] ? ", confidence " : "", f->level);
-            if (strcmp(f->part, "header") == 0)
-                printf("message header");
-            else if (strcmp(f->part, "message") == 0)
-                printf("the message as a whole");
-            else if (ends_with(f->part, "preamble") || ends_with(f->part, "epilogue"))
-                outside_parts(f->part);
-            else
-                printf("MIME part %s", f->part);
-            if (f->content_type[0] && !ends_with(f->part, "preamble") &&
-                !ends_with(f->part, "epilogue"))
-                printf(" (%s%s%s%s)", f->content_type, f->filename[0] ? ", file \"" : "",
-                       f->filename, f->filename[0] ? "\"" : "");
-            if (strcmp(f->part, "message") != 0)
-                printf(", byte %llu of its decoded text", (unsigned long long)f->offset);
-            if (f->count > 1)
-                printf(" (%u times)", f->count);
-            if (f->excerpt[0])
-                printf("\n      text:  \"%s\"", f->excerpt);
-            printf("\n");
-        }
+        for (size_t i = 0; i < r->nfindings; i++)
+            if (strcmp(r->findings[i].category, h->name) == 0)
+                print_finding(&r->findings[i]);
     }
 }
 
@@ -126,70 +131,83 @@ static void on_error(void *ctx, const char *source, const char *msg)
     report_error(c, source, msg);
 }
 
-int ms_cli_scan(int argc, char **argv)
-{
-    const char *rules = MS_DEFAULT_RULES_DIR, *config = NULL;
-    scan_ctx c = {0};
-    ms_engine *eng;
-    ms_error err;
+typedef struct scan_args {
+    const char *rules, *config;
+    enum format format;
+    char **paths; /* room for argc */
+    int npaths;
+} scan_args;
 
-    char **paths = calloc((size_t)argc, sizeof *paths);
-    int npaths = 0;
+static int usage(void)
+{
+    fprintf(stderr, "usage: mailsift scan [--rules DIR] [--config FILE] "
+                    "[--format ndjson|text] PATH... (- for standard input)\n");
+    return 2;
+}
+
+static int parse_format(const char *v, enum format *format)
+{
+    if (strcmp(v, "ndjson") == 0)
+        *format = FMT_NDJSON;
+    else if (strcmp(v, "text") == 0)
+        *format = FMT_TEXT;
+    else {
+        fprintf(stderr, "mailsift: unknown format \"%s\" (known: ndjson, text)\n", v);
+        return 2;
+    }
+    return 0;
+}
+
+/* parse_args - options into a, the rest into a->paths; 0 or 2 */
+static int parse_args(int argc, char **argv, scan_args *a)
+{
     bool only_paths = false;
 
-    if (!paths)
-        return 2;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_paths || a[0] != '-' || !a[1]) {
-            paths[npaths++] = argv[i];
-        } else if (strcmp(a, "--") == 0) {
+        const char *o = argv[i];
+        if (only_paths || o[0] != '-' || !o[1])
+            a->paths[a->npaths++] = argv[i];
+        else if (strcmp(o, "--") == 0)
             only_paths = true;
-        } else if ((strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0 ||
-                    strcmp(a, "--format") == 0) &&
-                   i + 1 < argc) {
-            const char *v = argv[++i];
-            if (a[2] == 'r')
-                rules = v;
-            else if (a[2] == 'c')
-                config = v;
-            else if (strcmp(v, "ndjson") == 0)
-                c.format = FMT_NDJSON;
-            else if (strcmp(v, "text") == 0)
-                c.format = FMT_TEXT;
-            else {
-                fprintf(stderr, "mailsift: unknown format \"%s\" (known: ndjson, text)\n", v);
-                free(paths);
+        else if (i + 1 < argc && strcmp(o, "--rules") == 0)
+            a->rules = argv[++i];
+        else if (i + 1 < argc && strcmp(o, "--config") == 0)
+            a->config = argv[++i];
+        else if (i + 1 < argc && strcmp(o, "--format") == 0) {
+            if (parse_format(argv[++i], &a->format) != 0)
                 return 2;
-            }
         } else {
-            fprintf(stderr, "mailsift: unknown option or missing value: %s\n", a);
-            free(paths);
+            fprintf(stderr, "mailsift: unknown option or missing value: %s\n", o);
             return 2;
         }
     }
-    if (npaths == 0) {
-        fprintf(stderr, "usage: mailsift scan [--rules DIR] [--config FILE] "
-                        "[--format ndjson|text] PATH... (- for standard input)\n");
-        free(paths);
+    return a->npaths ? 0 : usage();
+}
+
+/* scan_paths - build the engine and one scan, walk every path; 0 or 2 */
+static int scan_paths(const scan_args *a, scan_ctx *c)
+{
+    ms_source_sink sink = {c, ms_cli_msg_begin, ms_cli_msg_data, on_end, on_error, NULL};
+    ms_engine *eng;
+    ms_error err;
+
+    if (ms_cli_engine(a->rules, a->config, &eng) != 0)
         return 2;
-    }
-    if (ms_cli_engine(rules, config, &eng) != 0) {
-        free(paths);
-        return 2;
-    }
-    if (ms_scan_create(eng, &c.msg.scan, &err) != MS_OK) {
+    if (ms_scan_create(eng, &c->msg.scan, &err) != MS_OK) {
         fprintf(stderr, "mailsift: %s\n", err.msg);
         ms_engine_destroy(eng);
-        free(paths);
         return 2;
     }
-    ms_source_sink sink = {&c, ms_cli_msg_begin, ms_cli_msg_data, on_end, on_error, NULL};
-    for (int i = 0; i < npaths; i++)
-        ms_source_walk(paths[i], &sink);
-    free(paths);
-    ms_scan_destroy(c.msg.scan);
+    for (int i = 0; i < a->npaths; i++)
+        ms_source_walk(a->paths[i], &sink);
+    ms_scan_destroy(c->msg.scan);
     ms_engine_destroy(eng);
+    return 0;
+}
+
+/* finish - the exit status once every path is done */
+static int finish(const scan_ctx *c)
+{
     /* a full disk or a closed pipe lost results: say so, never exit 0 */
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -197,7 +215,24 @@ int ms_cli_scan(int argc, char **argv)
                 errno ? strerror(errno) : "write error");
         return 2;
     }
-    if (c.errors)
+    if (c->errors)
         return 2;
-    return c.flagged ? 1 : 0;
+    return c->flagged ? 1 : 0;
+}
+
+int ms_cli_scan(int argc, char **argv)
+{
+    scan_args a = {.rules = MS_DEFAULT_RULES_DIR, .format = FMT_NDJSON};
+    scan_ctx c = {0};
+    int rc = 2;
+
+    a.paths = calloc((size_t)argc, sizeof *a.paths);
+    if (a.paths && parse_args(argc, argv, &a) == 0) {
+        c.format = a.format;
+        rc = scan_paths(&a, &c);
+        if (rc == 0)
+            rc = finish(&c);
+    }
+    free(a.paths);
+    return rc;
 }
