@@ -21,6 +21,10 @@ int ms_cli_engine(const char *rules, const char *config, ms_engine **eng);
  * checks and benchmarks compile, scans load when they can). */
 int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_engine **eng);
 
+/* common.c: write all len bytes to fd, again after EINTR and short
+ * writes; 0, or the errno of the failure (EIO when write made no progress). */
+int ms_cli_write_all(int fd, const void *buf, size_t len);
+
 /*
  * common.c: one message in flight from a source walk (ms_source_walk) into
  * a scan, as `scan` and each `sweep` worker keep it. Put it first in the

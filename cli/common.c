@@ -1,6 +1,7 @@
 /*
  * common.c - what the subcommands share: building the engine, printing
- * config and rule errors, and the message a source walk has in flight
+ * config and rule errors, writing a whole buffer, and the message a source
+ * walk has in flight
  *
  * The subcommands (scan.c, sweep.c, rules_bench.c, milter_suspend.c) call
  * these; mailsift.c only dispatches, so no subcommand reaches back into the
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void ms_cli_print_error(void *ctx, const ms_error *err)
 {
@@ -65,6 +67,22 @@ int ms_cli_engine_ex(const char *rules, const char *config, bool use_cache, ms_e
     if (ms_engine_create(&opts, eng, &err) != MS_OK) {
         fprintf(stderr, "mailsift: cannot build the engine (%s)\n", ms_strerror(err.code));
         return 2;
+    }
+    return 0;
+}
+
+int ms_cli_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        p += w;
+        len -= (size_t)w;
     }
     return 0;
 }

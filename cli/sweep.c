@@ -127,21 +127,13 @@ static void clear_progress(const run *r)
  * so a resume cuts the partial lines off and scans those messages again. */
 static bool write_out(run *r, const char *p, size_t n)
 {
-    uint64_t done = 0;
-    while (n) {
-        ssize_t w = write(STDOUT_FILENO, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = w < 0 ? errno : EIO;
-            atomic_store(&r->out_errno, e);
-            return false;
-        }
-        p += w;
-        n -= (size_t)w;
-        done += (uint64_t)w;
+    int e = ms_cli_write_all(STDOUT_FILENO, p, n);
+
+    if (e) {
+        atomic_store(&r->out_errno, e);
+        return false;
     }
-    r->sw->out_bytes += done;
+    r->sw->out_bytes += n;
     return true;
 }
 
@@ -150,35 +142,18 @@ static bool stopping(run *r)
     return stop_signal || atomic_load(&r->out_errno);
 }
 
-/* commit - publish what the worker has for its unit: NDJSON lines, counts,
- * and where the unit stands (done, or an mbox resumable at off). */
-static void commit(worker *w, bool finished, uint64_t off, unsigned done)
+/* publish - count a written commit: the worker's counts and errors, the
+ * progress, where its unit stands, and a checkpoint when one is due; under
+ * the run's lock */
+static void publish(worker *w, bool finished, uint64_t off, unsigned done)
 {
     run *r = w->r;
     ms_sweep *sw = r->sw;
-
-    pthread_mutex_lock(&r->mu);
-    if (atomic_load(&r->out_errno) || !write_out(r, w->out.p, w->out.len)) {
-        /* not counted, not checkpointed: a resume does these messages again */
-        pthread_mutex_unlock(&r->mu);
-        for (unsigned i = 0; i < w->nerrs; i++) {
-            free(w->errs[i].source);
-            free(w->errs[i].msg);
-        }
-        w->nerrs = 0;
-        ms_sweep_stats_fini(&w->delta);
-        w->out.len = 0;
-        w->since_commit = 0;
-        return;
-    }
-    ms_sweep_stats_add(&sw->folders[w->unit->folder].st, &w->delta);
-    for (unsigned i = 0; i < w->nerrs; i++) {
-        ms_sweep_add_error(sw, w->errs[i].source, w->errs[i].msg, false);
-        free(w->errs[i].source);
-        free(w->errs[i].msg);
-    }
-    w->nerrs = 0;
     uint64_t reached = finished ? w->unit->size : off;
+
+    ms_sweep_stats_add(&sw->folders[w->unit->folder].st, &w->delta);
+    for (unsigned i = 0; i < w->nerrs; i++)
+        ms_sweep_add_error(sw, w->errs[i].source, w->errs[i].msg, false);
     if (reached > w->committed_off)
         atomic_fetch_add(&r->bytes, reached - w->committed_off);
     w->committed_off = reached;
@@ -196,7 +171,26 @@ static void commit(worker *w, bool finished, uint64_t off, unsigned done)
         ms_sweep_checkpoint_save(sw, r->checkpoint);
         r->last_checkpoint = now_secs();
     }
+}
+
+/* commit - write what the worker has for its unit (NDJSON lines) and
+ * publish it with where the unit stands (done, or an mbox resumable at
+ * off); then start the worker's next stretch empty. */
+static void commit(worker *w, bool finished, uint64_t off, unsigned done)
+{
+    run *r = w->r;
+
+    pthread_mutex_lock(&r->mu);
+    /* when stdout failed: not counted, not checkpointed, a resume does
+     * these messages again */
+    if (!atomic_load(&r->out_errno) && write_out(r, w->out.p, w->out.len))
+        publish(w, finished, off, done);
     pthread_mutex_unlock(&r->mu);
+    for (unsigned i = 0; i < w->nerrs; i++) {
+        free(w->errs[i].source);
+        free(w->errs[i].msg);
+    }
+    w->nerrs = 0;
     ms_sweep_stats_fini(&w->delta);
     w->out.len = 0;
     w->since_commit = 0;
@@ -328,6 +322,18 @@ static void *work(void *arg)
 
 /* ---- listing ---- */
 
+/* grow - realloc *arr to n elements of size; out of memory ends the sweep
+ * (nothing is scanned yet, and a listing with holes would mislead) */
+static void *grow(void *arr, size_t n, size_t size)
+{
+    void *p = realloc(arr, n * size);
+    if (!p) {
+        fprintf(stderr, "mailsift: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
 static char *dup_n(const char *s, size_t n)
 {
     char *d = malloc(n + 1);
@@ -338,18 +344,18 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
+static bool same_path(const char *known, const char *path, size_t n)
+{
+    return strlen(known) == n && memcmp(known, path, n) == 0;
+}
+
 static unsigned add_mailbox(ms_sweep *sw, const char *path, size_t n)
 {
     for (unsigned i = sw->nmailboxes; i-- > 0;)
-        if (strlen(sw->mailboxes[i].path) == n && memcmp(sw->mailboxes[i].path, path, n) == 0)
+        if (same_path(sw->mailboxes[i].path, path, n))
             return i;
-    ms_sweep_mailbox *m = realloc(sw->mailboxes, (sw->nmailboxes + 1) * sizeof *m);
-    if (!m) {
-        fprintf(stderr, "mailsift: out of memory\n");
-        exit(2);
-    }
-    sw->mailboxes = m;
-    m[sw->nmailboxes] = (ms_sweep_mailbox){dup_n(path, n), 0};
+    sw->mailboxes = grow(sw->mailboxes, sw->nmailboxes + 1, sizeof *sw->mailboxes);
+    sw->mailboxes[sw->nmailboxes] = (ms_sweep_mailbox){dup_n(path, n), 0};
     return sw->nmailboxes++;
 }
 
@@ -357,76 +363,65 @@ static unsigned add_folder(ms_sweep *sw, const char *path, size_t n, const char 
                            const char *mbox, size_t mn)
 {
     for (unsigned i = sw->nfolders; i-- > 0;) /* files of a folder come together */
-        if (strlen(sw->folders[i].path) == n && memcmp(sw->folders[i].path, path, n) == 0)
+        if (same_path(sw->folders[i].path, path, n))
             return i;
-    ms_sweep_folder *f = realloc(sw->folders, (sw->nfolders + 1) * sizeof *f);
-    if (!f) {
-        fprintf(stderr, "mailsift: out of memory\n");
-        exit(2);
-    }
-    sw->folders = f;
-    memset(&f[sw->nfolders], 0, sizeof *f);
-    f[sw->nfolders].path = dup_n(path, n);
-    f[sw->nfolders].name = strdup(name);
-    f[sw->nfolders].mailbox = add_mailbox(sw, mbox, mn);
+    sw->folders = grow(sw->folders, sw->nfolders + 1, sizeof *sw->folders);
+    ms_sweep_folder *f = &sw->folders[sw->nfolders];
+    memset(f, 0, sizeof *f);
+    f->path = dup_n(path, n);
+    f->name = strdup(name);
+    f->mailbox = add_mailbox(sw, mbox, mn);
     return sw->nfolders++;
+}
+
+/* maildir_folder - the folder of a file in DIR/cur or DIR/new (dir, whose
+ * last '/' is at sub): DIR, named INBOX; a Maildir++ folder (.Sent,
+ * .Archive.2019) is named Sent, Archive/2019 in the mailbox above it */
+static unsigned maildir_folder(ms_sweep *sw, const char *dir, const char *sub)
+{
+    size_t flen = sub ? (size_t)(sub - dir) : 0, i = 0;
+    char fdir[4096], name[256];
+
+    snprintf(fdir, sizeof fdir, "%.*s", (int)(flen ? flen : 1), flen ? dir : ".");
+    const char *fs = strrchr(fdir, '/');
+    const char *fname = fs ? fs + 1 : fdir;
+    if (fname[0] != '.' || !fname[1] || strcmp(fname, "..") == 0)
+        return add_folder(sw, fdir, strlen(fdir), "INBOX", fdir, strlen(fdir));
+    for (const char *p = fname + 1; *p && i + 1 < sizeof name; p++)
+        name[i++] = *p == '.' ? '/' : *p;
+    name[i] = 0;
+    size_t mlen = fs ? (size_t)(fs - fdir) : 1;
+    return add_folder(sw, fdir, strlen(fdir), name, fs ? fdir : ".", mlen);
+}
+
+/* mbox_folder - an mbox file is a folder and a mailbox of its own, named
+ * after the file (base) less .mbox or .mbx */
+static unsigned mbox_folder(ms_sweep *sw, const char *path, const char *base)
+{
+    char name[256];
+
+    snprintf(name, sizeof name, "%.255s", base);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name && (strcmp(dot, ".mbox") == 0 || strcmp(dot, ".mbx") == 0))
+        *dot = 0;
+    return add_folder(sw, path, strlen(path), name, path, strlen(path));
 }
 
 /* folder_of - the folder a file (or an error about a path) belongs to */
 static unsigned folder_of(ms_sweep *sw, const char *path, bool is_file)
 {
     const char *slash = strrchr(path, '/');
-    size_t dlen = slash ? (size_t)(slash - path) : 0;
     char dir[4096], name[256];
 
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash ? dlen : 1), slash ? path : ".");
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
     const char *sub = strrchr(dir, '/');
     const char *leaf = sub ? sub + 1 : dir;
-    if (strcmp(leaf, "cur") == 0 || strcmp(leaf, "new") == 0) {
-        /* Maildir: the folder is the directory holding cur/ and new/ */
-        size_t flen = sub ? (size_t)(sub - dir) : 0;
-        char fdir[4096];
-        snprintf(fdir, sizeof fdir, "%.*s", (int)(flen ? flen : 1), flen ? dir : ".");
-        const char *fs = strrchr(fdir, '/');
-        const char *fname = fs ? fs + 1 : fdir;
-        if (fname[0] == '.' && fname[1] && strcmp(fname, "..") != 0) {
-            /* Maildir++: .Sent, .Archive.2019 in the mailbox above */
-            size_t i = 0;
-            for (const char *p = fname + 1; *p && i + 1 < sizeof name; p++)
-                name[i++] = *p == '.' ? '/' : *p;
-            name[i] = 0;
-            size_t mlen = fs ? (size_t)(fs - fdir) : 1;
-            return add_folder(sw, fdir, strlen(fdir), name, fs ? fdir : ".", mlen);
-        }
-        return add_folder(sw, fdir, strlen(fdir), "INBOX", fdir, strlen(fdir));
-    }
-    if (is_file && ms_source_is_mbox(path)) {
-        const char *base = slash ? slash + 1 : path;
-        snprintf(name, sizeof name, "%.255s", base);
-        char *dot = strrchr(name, '.');
-        if (dot && dot != name && (strcmp(dot, ".mbox") == 0 || strcmp(dot, ".mbx") == 0))
-            *dot = 0;
-        return add_folder(sw, path, strlen(path), name, path, strlen(path));
-    }
+    if (strcmp(leaf, "cur") == 0 || strcmp(leaf, "new") == 0)
+        return maildir_folder(sw, dir, sub);
+    if (is_file && ms_source_is_mbox(path))
+        return mbox_folder(sw, path, slash ? slash + 1 : path);
     snprintf(name, sizeof name, "%.255s", leaf);
     return add_folder(sw, dir, strlen(dir), name, dir, strlen(dir));
-}
-
-static void on_list_file(void *ctx, const char *path, uint64_t size)
-{
-    ms_sweep *sw = ctx;
-    if (sw->nunits % 1024 == 0) {
-        ms_sweep_unit *u = realloc(sw->units, (sw->nunits + 1024) * sizeof *u);
-        if (!u) {
-            fprintf(stderr, "mailsift: out of memory\n");
-            exit(2);
-        }
-        sw->units = u;
-    }
-    unsigned f = folder_of(sw, path, true);
-    sw->units[sw->nunits++] = (ms_sweep_unit){strdup(path), size, f, false, 0, 0};
-    sw->folders[f].files++;
-    sw->mailboxes[sw->folders[f].mailbox].bytes += size;
 }
 
 typedef struct list_ctx {
@@ -434,9 +429,16 @@ typedef struct list_ctx {
     ms_cli_ndjson_buf lines; /* NDJSON lines of listing errors, written once output is set up */
 } list_ctx;
 
-static void on_list_file_ctx(void *ctx, const char *path, uint64_t size)
+static void on_list_file(void *ctx, const char *path, uint64_t size)
 {
-    on_list_file(((list_ctx *)ctx)->sw, path, size);
+    ms_sweep *sw = ((list_ctx *)ctx)->sw;
+
+    if (sw->nunits % 1024 == 0)
+        sw->units = grow(sw->units, sw->nunits + 1024, sizeof *sw->units);
+    unsigned f = folder_of(sw, path, true);
+    sw->units[sw->nunits++] = (ms_sweep_unit){strdup(path), size, f, false, 0, 0};
+    sw->folders[f].files++;
+    sw->mailboxes[sw->folders[f].mailbox].bytes += size;
 }
 
 static void on_list_error(void *ctx, const char *source, const char *msg)
@@ -540,193 +542,276 @@ static int usage(void)
     return 2;
 }
 
-int ms_cli_sweep(int argc, char **argv)
-{
-    const char *rules = MS_DEFAULT_RULES_DIR, *config = NULL, *report = NULL, *format = NULL;
-    const char *resume = NULL;
-    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    ms_sweep sw = {0};
-    run r = {.every = CHECKPOINT_SECS};
-    ms_engine *eng = NULL;
-    ms_error err = {0};
-    int rc = 0;
+typedef struct sweep_args {
+    const char *rules, *config, *report, *format, *resume;
+    long jobs;
+    double every; /* --checkpoint-every */
+} sweep_args;
 
-    sw.roots = calloc((size_t)argc, sizeof *sw.roots);
-    if (!sw.roots)
-        return 2;
+/* string_option - where the value of option o goes; NULL: not one of these */
+static const char **string_option(sweep_args *a, const char *o)
+{
+    static const char *const names[] = {"--report", "--format", "--resume", "--rules", "--config"};
+    const char **slots[] = {&a->report, &a->format, &a->resume, &a->rules, &a->config};
+
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(o, names[k]) == 0)
+            return slots[k];
+    return NULL;
+}
+
+/* number_option - --jobs or --checkpoint-every into a; 0, 1 not one of
+ * these, or 2 (said on stderr) a value out of range */
+static int number_option(sweep_args *a, const char *o, const char *v)
+{
+    char *end;
+
+    if (strcmp(o, "--jobs") == 0) {
+        a->jobs = strtol(v, &end, 10);
+        if (*end || a->jobs < 1 || a->jobs > 1024) {
+            fprintf(stderr, "mailsift: --jobs wants a number from 1 to 1024\n");
+            return 2;
+        }
+        return 0;
+    }
+    if (strcmp(o, "--checkpoint-every") == 0) {
+        a->every = strtod(v, NULL);
+        if (!(a->every >= 0.01 && a->every <= 86400)) {
+            fprintf(stderr, "mailsift: --checkpoint-every wants seconds, 0.01 to 86400\n");
+            return 2;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+/* parse_args - options into a, paths into sw->roots (room for argc); 0 or 2 */
+static int parse_args(int argc, char **argv, sweep_args *a, ms_sweep *sw)
+{
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-' || !a[1]) {
-            sw.roots[sw.nroots++] = argv[i];
-        } else if (i + 1 < argc && strcmp(a, "--jobs") == 0) {
-            char *end;
-            jobs = strtol(argv[++i], &end, 10);
-            if (*end || jobs < 1 || jobs > 1024) {
-                fprintf(stderr, "mailsift: --jobs wants a number from 1 to 1024\n");
-                free(sw.roots);
-                return 2;
-            }
-        } else if (i + 1 < argc && strcmp(a, "--report") == 0) {
-            report = argv[++i];
-        } else if (i + 1 < argc && strcmp(a, "--format") == 0) {
-            format = argv[++i];
-        } else if (i + 1 < argc && strcmp(a, "--resume") == 0) {
-            resume = argv[++i];
-        } else if (i + 1 < argc && strcmp(a, "--checkpoint-every") == 0) {
-            r.every = strtod(argv[++i], NULL);
-            if (!(r.every >= 0.01 && r.every <= 86400)) {
-                fprintf(stderr, "mailsift: --checkpoint-every wants seconds, 0.01 to 86400\n");
-                free(sw.roots);
-                return 2;
-            }
-        } else if (i + 1 < argc && strcmp(a, "--rules") == 0) {
-            rules = argv[++i];
-        } else if (i + 1 < argc && strcmp(a, "--config") == 0) {
-            config = argv[++i];
+        const char *o = argv[i], **slot;
+        int rc;
+        if (o[0] != '-' || !o[1]) {
+            sw->roots[sw->nroots++] = argv[i];
+        } else if (i + 1 < argc && (slot = string_option(a, o))) {
+            *slot = argv[++i];
+        } else if (i + 1 < argc && (rc = number_option(a, o, argv[i + 1])) != 1) {
+            if (rc != 0)
+                return rc;
+            i++;
         } else {
-            fprintf(stderr, "mailsift: unknown option or missing value: %s\n", a);
-            free(sw.roots);
+            fprintf(stderr, "mailsift: unknown option or missing value: %s\n", o);
             return usage();
         }
     }
-    if (sw.nroots == 0) {
-        free(sw.roots);
+    if (sw->nroots == 0)
         return usage();
-    }
-    if (jobs < 1)
-        jobs = 1;
-    if (format && strcmp(format, "json") != 0 && strcmp(format, "txt") != 0 &&
-        strcmp(format, "html") != 0) {
+    if (a->jobs < 1)
+        a->jobs = 1;
+    if (a->format && strcmp(a->format, "json") != 0 && strcmp(a->format, "txt") != 0 &&
+        strcmp(a->format, "html") != 0) {
         fprintf(stderr, "mailsift: unknown report format \"%s\" (known: json, txt, html)\n",
-                format);
-        free(sw.roots);
+                a->format);
         return 2;
     }
-    if (ms_sweep_limits_load(config, &sw.limits, ms_cli_print_error, NULL, &err) != MS_OK ||
-        ms_cli_engine(rules, config, &eng) != 0) {
-        free(sw.roots);
-        return 2;
-    }
+    return 0;
+}
 
-    /* listing */
-    r.tty = isatty(STDERR_FILENO);
-    list_ctx lc = {&sw, {0}};
+/* prepare - the sweep limits and the engine; 0 or 2 */
+static int prepare(const sweep_args *a, ms_sweep *sw, ms_engine **eng)
+{
+    ms_error err = {0};
+
+    if (ms_sweep_limits_load(a->config, &sw->limits, ms_cli_print_error, NULL, &err) != MS_OK)
+        return 2;
+    return ms_cli_engine(a->rules, a->config, eng);
+}
+
+/* resume_from - apply the checkpoint of an earlier run, when there is one;
+ * 0 (*resumed says whether) or 2 */
+static int resume_from(const char *checkpoint, run *r, bool *resumed)
+{
+    ms_sweep *sw = r->sw;
+
+    *resumed = false;
+    if (!checkpoint || access(checkpoint, F_OK) != 0)
+        return 0;
+    if (ms_sweep_checkpoint_load(sw, checkpoint) != 0)
+        return 2;
+    *resumed = true;
+    for (size_t i = 0; i < sw->nunits; i++)
+        r->bytes_before += sw->units[i].done ? sw->units[i].size : sw->units[i].mbox_offset;
+    return 0;
+}
+
+/* list_store - the listing phase: list every root, resume, set up stdout
+ * and write the error lines of the listing; 0 or 2 */
+static int list_store(const sweep_args *a, run *r)
+{
+    ms_sweep *sw = r->sw;
+    list_ctx lc = {sw, {0}};
     ms_source_sink lsink = {&lc, NULL, NULL, NULL, on_list_error, NULL};
-    for (unsigned i = 0; i < sw.nroots; i++)
-        ms_source_list(sw.roots[i], on_list_file_ctx, &lsink);
-    for (size_t i = 0; i < sw.nunits; i++)
-        r.total_bytes += sw.units[i].size;
+    bool resumed;
 
-    bool resumed = false;
-    if (resume && access(resume, F_OK) == 0) {
-        if (ms_sweep_checkpoint_load(&sw, resume) != 0) {
-            ms_engine_destroy(eng);
-            sweep_free(&sw);
-            free(sw.roots);
-            return 2;
-        }
-        resumed = true;
-        for (size_t i = 0; i < sw.nunits; i++)
-            r.bytes_before += sw.units[i].done ? sw.units[i].size : sw.units[i].mbox_offset;
+    for (unsigned i = 0; i < sw->nroots; i++)
+        ms_source_list(sw->roots[i], on_list_file, &lsink);
+    for (size_t i = 0; i < sw->nunits; i++)
+        r->total_bytes += sw->units[i].size;
+    int rc = resume_from(a->resume, r, &resumed);
+    if (rc == 0) {
+        sw->runs++;
+        sw->interrupted = false;
+        setup_output(r, sw, resumed);
+        if (!resumed) /* a resume lists again; the first run wrote these lines */
+            write_out(r, lc.lines.p, lc.lines.len);
     }
-    sw.runs++;
-    sw.interrupted = false;
-    setup_output(&r, &sw, resumed);
-    r.sw = &sw;
-    if (!resumed) /* a resume lists again; the first run wrote these lines */
-        write_out(&r, lc.lines.p, lc.lines.len);
     ms_cli_ndjson_fini(&lc.lines);
+    return rc;
+}
 
+/* catch_signals - SIGINT and SIGTERM stop the workers at the next message
+ * boundary (on) or kill at once (off) */
+static void catch_signals(bool on)
+{
     struct sigaction sa;
+
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = on ? on_signal : SIG_DFL;
     sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second Ctrl-C kills at once */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
 
-    /* scanning */
-    pthread_mutex_init(&r.mu, NULL);
-    r.sw = &sw;
-    r.eng = eng;
-    r.checkpoint = resume;
-    r.started = r.last_checkpoint = now_secs();
-    double t0 = r.started;
-    worker *ws = calloc((size_t)jobs, sizeof *ws);
-    if (!ws) {
-        ms_engine_destroy(eng);
-        sweep_free(&sw);
-        free(sw.roots);
-        return 2;
-    }
+/* start_workers - up to jobs workers, each with a scan of its own; the
+ * number started */
+static long start_workers(run *r, worker *ws, long jobs)
+{
+    ms_error err = {0};
     long started = 0;
+
     for (long j = 0; j < jobs; j++) {
-        ws[j].r = &r;
-        if (ms_scan_create(eng, &ws[j].msg.scan, &err) != MS_OK) {
+        ws[j].r = r;
+        if (ms_scan_create(r->eng, &ws[j].msg.scan, &err) != MS_OK) {
             fprintf(stderr, "mailsift: %s\n", err.msg);
             break;
         }
-        atomic_fetch_add(&r.running, 1);
+        atomic_fetch_add(&r->running, 1);
         if (pthread_create(&ws[j].th, NULL, work, &ws[j]) != 0) {
-            atomic_fetch_sub(&r.running, 1);
+            atomic_fetch_sub(&r->running, 1);
             ms_scan_destroy(ws[j].msg.scan);
             ws[j].msg.scan = NULL;
             break;
         }
         started++;
     }
-    if (started == 0) {
-        rc = 2;
-    } else {
-        while (atomic_load(&r.running) > 0) {
-            struct timespec ts = {0, 200 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-            if (r.tty)
-                show_progress(&r, t0);
-        }
+    return started;
+}
+
+/* scan_store - the scan phase: workers take the units until they run out
+ * or the sweep stops, with the progress line meanwhile; the number of
+ * workers that ran, or -1 out of memory */
+static long scan_store(const sweep_args *a, run *r)
+{
+    worker *ws = calloc((size_t)a->jobs, sizeof *ws);
+
+    if (!ws)
+        return -1;
+    r->tty = isatty(STDERR_FILENO);
+    r->checkpoint = a->resume;
+    r->every = a->every;
+    r->started = r->last_checkpoint = now_secs();
+    double t0 = r->started;
+    long started = start_workers(r, ws, a->jobs);
+    while (started > 0 && atomic_load(&r->running) > 0) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (r->tty)
+            show_progress(r, t0);
     }
     for (long j = 0; j < started; j++)
         pthread_join(ws[j].th, NULL);
-    if (r.tty) {
-        show_progress(&r, t0);
+    if (r->tty) {
+        show_progress(r, t0);
         fputc('\n', stderr);
     }
-    for (long j = 0; j < jobs; j++) {
+    for (long j = 0; j < a->jobs; j++) {
         ms_scan_destroy(ws[j].msg.scan);
         ms_cli_ndjson_fini(&ws[j].out);
         free(ws[j].errs);
     }
     free(ws);
+    return started;
+}
 
-    sw.elapsed += (started > 0 ? r.finished : now_secs()) - r.started;
-    sw.complete = sw.prefix == sw.nunits;
-    int out_errno = atomic_load(&r.out_errno);
-    sw.interrupted = stop_signal != 0 || out_errno;
-    if (resume && ms_sweep_checkpoint_save(&sw, resume) != 0)
-        rc = 2;
+static void say_why_stopped(const ms_sweep *sw, const char *resume, int out_errno)
+{
+    const char *hint = resume ? "; resume with --resume " : "", *file = resume ? resume : "";
+
     if (out_errno)
         fprintf(stderr, "mailsift: standard output: %s; stopped after %zu of %zu files%s%s\n",
-                strerror(out_errno), sw.prefix, sw.nunits, resume ? "; resume with --resume " : "",
-                resume ? resume : "");
-    else if (sw.interrupted)
-        fprintf(stderr, "mailsift: interrupted after %zu of %zu files%s%s\n", sw.prefix, sw.nunits,
-                resume ? "; resume with --resume " : "", resume ? resume : "");
-    if (report && ms_sweep_report(&sw, report, format) != 0)
-        rc = 2;
+                strerror(out_errno), sw->prefix, sw->nunits, hint, file);
+    else if (sw->interrupted)
+        fprintf(stderr, "mailsift: interrupted after %zu of %zu files%s%s\n", sw->prefix,
+                sw->nunits, hint, file);
+}
 
-    uint64_t flagged = 0, errors = sw.list_errors;
-    for (unsigned i = 0; i < sw.nfolders; i++) {
-        flagged += sw.folders[i].st.flagged;
-        errors += sw.folders[i].st.errors;
+/* exit_status - stdout failing 2, a signal 128 + its number, else rc when
+ * set, else 2 errors, 1 findings, 0 clean */
+static int exit_status(const ms_sweep *sw, int rc, int out_errno)
+{
+    uint64_t flagged = 0, errors = sw->list_errors;
+
+    for (unsigned i = 0; i < sw->nfolders; i++) {
+        flagged += sw->folders[i].st.flagged;
+        errors += sw->folders[i].st.errors;
     }
-    if (rc == 0)
-        rc = errors ? 2 : flagged ? 1 : 0;
     if (out_errno)
+        return 2;
+    if (sw->interrupted)
+        return 128 + stop_signal;
+    if (rc)
+        return rc;
+    return errors ? 2 : flagged ? 1 : 0;
+}
+
+/* finish - the last checkpoint, the report and the exit status */
+static int finish(const sweep_args *a, run *r, long started)
+{
+    ms_sweep *sw = r->sw;
+    int out_errno = atomic_load(&r->out_errno), rc = started > 0 ? 0 : 2;
+
+    sw->elapsed += (started > 0 ? r->finished : now_secs()) - r->started;
+    sw->complete = sw->prefix == sw->nunits;
+    sw->interrupted = stop_signal != 0 || out_errno;
+    if (a->resume && ms_sweep_checkpoint_save(sw, a->resume) != 0)
         rc = 2;
-    else if (sw.interrupted)
-        rc = 128 + stop_signal;
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    say_why_stopped(sw, a->resume, out_errno);
+    if (a->report && ms_sweep_report(sw, a->report, a->format) != 0)
+        rc = 2;
+    return exit_status(sw, rc, out_errno);
+}
+
+int ms_cli_sweep(int argc, char **argv)
+{
+    sweep_args a = {.rules = MS_DEFAULT_RULES_DIR,
+                    .jobs = sysconf(_SC_NPROCESSORS_ONLN),
+                    .every = CHECKPOINT_SECS};
+    ms_sweep sw = {0};
+    run r = {.sw = &sw, .mu = PTHREAD_MUTEX_INITIALIZER};
+    ms_engine *eng = NULL;
+    int rc = 2;
+
+    sw.roots = calloc((size_t)argc, sizeof *sw.roots);
+    if (sw.roots && parse_args(argc, argv, &a, &sw) == 0 && prepare(&a, &sw, &eng) == 0 &&
+        list_store(&a, &r) == 0) {
+        r.eng = eng;
+        catch_signals(true);
+        long started = scan_store(&a, &r);
+        if (started >= 0)
+            rc = finish(&a, &r, started);
+        catch_signals(false);
+    }
     pthread_mutex_destroy(&r.mu);
     ms_engine_destroy(eng);
     sweep_free(&sw);
