@@ -86,29 +86,9 @@ static bool stats_load(json_t *o, ms_sweep_stats *st)
     return true;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* units_json - the units done beyond the prefix, and the mboxes part done */
+static void units_json(const ms_sweep *sw, json_t *done, json_t *partial)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-int ms_sweep_checkpoint_save(const ms_sweep *sw, const char *path)
-{
-    json_t *o = json_object(), *roots = json_array(), *done = json_array(), *partial = json_array(),
-           *folders = json_array(), *errs = json_array();
-    char tmp[4200];
-    int fd, rc = 0;
-
-    for (unsigned i = 0; i < sw->nroots; i++)
-        json_array_append_new(roots, json_string(sw->roots[i]));
     for (size_t i = sw->prefix; i < sw->nunits; i++) {
         const ms_sweep_unit *u = &sw->units[i];
         if (u->done)
@@ -118,6 +98,17 @@ int ms_sweep_checkpoint_save(const ms_sweep *sw, const char *path)
                                                      (json_int_t)u->mbox_offset, "messages",
                                                      (int)u->mbox_done));
     }
+}
+
+/* checkpoint_json - the checkpoint as one line of JSON (malloc'd), or NULL */
+static char *checkpoint_json(const ms_sweep *sw)
+{
+    json_t *o = json_object(), *roots = json_array(), *done = json_array(), *partial = json_array(),
+           *folders = json_array(), *errs = json_array();
+
+    for (unsigned i = 0; i < sw->nroots; i++)
+        json_array_append_new(roots, json_string(sw->roots[i]));
+    units_json(sw, done, partial);
     for (unsigned i = 0; i < sw->nfolders; i++)
         json_array_append_new(folders, json_pack("{s:s, s:o}", "path", sw->folders[i].path, "stats",
                                                  stats_save(&sw->folders[i].st)));
@@ -140,33 +131,57 @@ int ms_sweep_checkpoint_save(const ms_sweep *sw, const char *path)
     json_object_set_new(o, "partial", partial);
     json_object_set_new(o, "folders", folders);
     json_object_set_new(o, "errors", errs);
-
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
+    return text;
+}
+
+/* sync_dir - make a rename in path's directory durable */
+static void sync_dir(const char *path)
+{
+    char dir[4200];
+    const char *slash = strrchr(path, '/');
+
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    int dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+}
+
+/* replace - write text and a newline to path.tmp, fsync, rename it over
+ * path; 0, or 2 with a message */
+static int replace(const char *path, const char *text)
+{
+    char tmp[4200];
+    int fd, e = 0;
+
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
-    if (fd < 0 || write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 ||
-        fsync(fd) != 0) {
-        fprintf(stderr, "mailsift: %s: cannot write the checkpoint: %s\n", tmp, strerror(errno));
-        rc = 2;
+    if (fd < 0 || (e = ms_cli_write_all(fd, text, strlen(text))) != 0 ||
+        (e = ms_cli_write_all(fd, "\n", 1)) != 0 || fsync(fd) != 0) {
+        fprintf(stderr, "mailsift: %s: cannot write the checkpoint: %s\n", tmp,
+                strerror(e ? e : errno));
+        if (fd >= 0)
+            close(fd);
+        return 2;
     }
-    if (fd >= 0 && close(fd) != 0)
-        rc = 2;
-    if (rc == 0 && rename(tmp, path) != 0) {
+    if (close(fd) != 0)
+        return 2;
+    if (rename(tmp, path) != 0) {
         fprintf(stderr, "mailsift: %s: cannot write the checkpoint: %s\n", path, strerror(errno));
-        rc = 2;
+        return 2;
     }
-    if (rc == 0) {
-        /* make the rename itself durable */
-        char dir[4200];
-        const char *slash = strrchr(path, '/');
-        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-        int dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
+    sync_dir(path);
+    return 0;
+}
+
+int ms_sweep_checkpoint_save(const ms_sweep *sw, const char *path)
+{
+    char *text = checkpoint_json(sw);
+    int rc = replace(path, text);
+
     free(text);
     return rc;
 }
@@ -194,49 +209,34 @@ static ms_sweep_unit *find_unit(ms_sweep *sw, const size_t *idx, const char *pat
     return NULL;
 }
 
-static int fail(json_t *o, const char *path, const char *why)
+/* check_sweep - is o a checkpoint of a sweep of the same paths? NULL or why not */
+static const char *check_sweep(const ms_sweep *sw, json_t *o)
 {
-    fprintf(stderr, "mailsift: %s: %s\n", path, why);
-    json_decref(o);
-    return 2;
-}
+    json_t *roots = json_object_get(o, "roots");
 
-int ms_sweep_checkpoint_load(ms_sweep *sw, const char *path)
-{
-    json_error_t je;
-    json_t *o = json_load_file(path, 0, &je), *v, *roots;
-    size_t i, *idx;
-
-    if (!o) {
-        fprintf(stderr, "mailsift: %s:%d: not a sweep checkpoint: %s\n", path, je.line, je.text);
-        return 2;
-    }
     if (json_integer_value(json_object_get(o, "mailsift_sweep_checkpoint")) != 1)
-        return fail(o, path, "not a sweep checkpoint (version 1)");
-    roots = json_object_get(o, "roots");
+        return "not a sweep checkpoint (version 1)";
     if (json_array_size(roots) != sw->nroots)
-        return fail(o, path, "the checkpoint is of a sweep of other paths");
-    for (i = 0; i < sw->nroots; i++)
+        return "the checkpoint is of a sweep of other paths";
+    for (size_t i = 0; i < sw->nroots; i++)
         if (!json_string_value(json_array_get(roots, i)) ||
             strcmp(json_string_value(json_array_get(roots, i)), sw->roots[i]) != 0)
-            return fail(o, path, "the checkpoint is of a sweep of other paths");
+            return "the checkpoint is of a sweep of other paths";
+    return NULL;
+}
 
-    idx = malloc((sw->nunits ? sw->nunits : 1) * sizeof *idx);
-    if (!idx)
-        return fail(o, path, "out of memory");
-    for (i = 0; i < sw->nunits; i++)
-        idx[i] = i;
-    sort_sw = sw;
-    qsort(idx, sw->nunits, sizeof *idx, cmp_unit);
-
-    json_t *prefix = json_object_get(o, "prefix");
+/* mark_units - the prefix, the files done beyond it and the mboxes part
+ * done, looked up by path in idx (the units sorted by path); NULL or why not */
+static const char *mark_units(ms_sweep *sw, const size_t *idx, json_t *o)
+{
+    json_t *prefix = json_object_get(o, "prefix"), *v;
     const char *last = json_string_value(json_object_get(prefix, "last"));
+    size_t i;
+
     if (json_integer_value(json_object_get(prefix, "count")) > 0 && last) {
         ms_sweep_unit *u = find_unit(sw, idx, last);
-        if (!u) {
-            free(idx);
-            return fail(o, path, "the store changed: the last file done is gone");
-        }
+        if (!u)
+            return "the store changed: the last file done is gone";
         for (ms_sweep_unit *p = sw->units; p <= u; p++)
             p->done = true;
     }
@@ -255,9 +255,33 @@ int ms_sweep_checkpoint_load(ms_sweep *sw, const char *path)
             u->mbox_done = (unsigned)json_integer_value(json_object_get(v, "messages"));
         }
     }
+    return NULL;
+}
+
+/* load_units - which units are done or part done; NULL or why not */
+static const char *load_units(ms_sweep *sw, json_t *o)
+{
+    size_t *idx = malloc((sw->nunits ? sw->nunits : 1) * sizeof *idx);
+
+    if (!idx)
+        return "out of memory";
+    for (size_t i = 0; i < sw->nunits; i++)
+        idx[i] = i;
+    sort_sw = sw;
+    qsort(idx, sw->nunits, sizeof *idx, cmp_unit);
+    const char *why = mark_units(sw, idx, o);
     free(idx);
     while (sw->prefix < sw->nunits && sw->units[sw->prefix].done)
         sw->prefix++;
+    return why;
+}
+
+/* load_counts - the folders' counts and the errors of earlier runs; NULL
+ * or why not */
+static const char *load_counts(ms_sweep *sw, json_t *o)
+{
+    json_t *v;
+    size_t i;
 
     json_array_foreach(json_object_get(o, "folders"), i, v)
     {
@@ -265,11 +289,10 @@ int ms_sweep_checkpoint_load(ms_sweep *sw, const char *path)
         unsigned f;
         for (f = 0; p && f < sw->nfolders && strcmp(sw->folders[f].path, p) != 0; f++)
             ;
-        if (!p || f == sw->nfolders) {
-            return fail(o, path, "the store changed: a folder swept before is gone");
-        }
+        if (!p || f == sw->nfolders)
+            return "the store changed: a folder swept before is gone";
         if (!stats_load(json_object_get(v, "stats"), &sw->folders[f].st))
-            return fail(o, path, "damaged folder counts");
+            return "damaged folder counts";
     }
     json_array_foreach(json_object_get(o, "errors"), i, v)
     {
@@ -278,12 +301,40 @@ int ms_sweep_checkpoint_load(ms_sweep *sw, const char *path)
         if (s && m)
             ms_sweep_add_error(sw, s, m, false);
     }
+    return NULL;
+}
+
+/* load_run - runs, time spent and where stdout stood */
+static void load_run(ms_sweep *sw, json_t *o)
+{
+    json_t *out = json_object_get(o, "output");
+
     sw->runs = (unsigned)json_integer_value(json_object_get(o, "runs"));
     sw->elapsed = json_real_value(json_object_get(o, "elapsed"));
-    json_t *out = json_object_get(o, "output");
     sw->out_dev = (uint64_t)json_integer_value(json_object_get(out, "dev"));
     sw->out_ino = (uint64_t)json_integer_value(json_object_get(out, "ino"));
     sw->out_bytes = (uint64_t)json_integer_value(json_object_get(out, "bytes"));
+}
+
+int ms_sweep_checkpoint_load(ms_sweep *sw, const char *path)
+{
+    json_error_t je;
+    json_t *o = json_load_file(path, 0, &je);
+    const char *why;
+
+    if (!o) {
+        fprintf(stderr, "mailsift: %s:%d: not a sweep checkpoint: %s\n", path, je.line, je.text);
+        return 2;
+    }
+    why = check_sweep(sw, o);
+    if (!why)
+        why = load_units(sw, o);
+    if (!why)
+        why = load_counts(sw, o);
+    if (!why)
+        load_run(sw, o);
+    else
+        fprintf(stderr, "mailsift: %s: %s\n", path, why);
     json_decref(o);
-    return 0;
+    return why ? 2 : 0;
 }
