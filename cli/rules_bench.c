@@ -175,59 +175,83 @@ static double scan_all(ms_scan *scan, const corpus *c, size_t n, bench *count)
     return now_ms() - t0;
 }
 
+/* add_id - one more text rule id; out of memory, the rule is not ranked */
+static void add_id(bench *b, const char *id)
+{
+    char **ids = realloc(b->ids, (b->nids + 1) * sizeof *ids), *s = strdup(id);
+
+    if (ids)
+        b->ids = ids;
+    if (ids && s)
+        b->ids[b->nids++] = s;
+    else
+        free(s);
+}
+
+/* scalar - the text of node id when it is a scalar, else NULL */
+static const char *scalar(yaml_document_t *doc, int id)
+{
+    yaml_node_t *n = yaml_document_get_node(doc, id);
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* seq_rule_ids - the id: of each rule mapping in the sequence rules */
+static void seq_rule_ids(bench *b, yaml_document_t *doc, yaml_node_t *rules)
+{
+    for (yaml_node_item_t *it = rules->data.sequence.items.start;
+         it < rules->data.sequence.items.top; it++) {
+        yaml_node_t *r = yaml_document_get_node(doc, *it);
+        if (r->type != YAML_MAPPING_NODE)
+            continue;
+        for (yaml_node_pair_t *rp = r->data.mapping.pairs.start; rp < r->data.mapping.pairs.top;
+             rp++) {
+            const char *k = scalar(doc, rp->key), *v = scalar(doc, rp->value);
+            if (k && v && strcmp(k, "id") == 0)
+                add_id(b, v);
+        }
+    }
+}
+
+/* file_rule_ids - the ids of the top-level `rules:` of one YAML file */
+static void file_rule_ids(bench *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    yaml_parser_t p;
+    yaml_document_t doc;
+
+    if (!f)
+        return;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_file(&p, f);
+    if (yaml_parser_load(&p, &doc)) {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        for (yaml_node_pair_t *kv =
+                 root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
+             kv && kv < root->data.mapping.pairs.top; kv++) {
+            const char *k = scalar(&doc, kv->key);
+            yaml_node_t *v = yaml_document_get_node(&doc, kv->value);
+            if (k && strcmp(k, "rules") == 0 && v->type == YAML_SEQUENCE_NODE)
+                seq_rule_ids(b, &doc, v);
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&p);
+    fclose(f);
+}
+
 /* rule_ids - the `rules: [- id: ...]` of every *.yaml in dir */
 static void rule_ids(bench *b)
 {
     DIR *d = opendir(b->dir);
     struct dirent *de;
+
     while (d && (de = readdir(d))) {
         size_t l = strlen(de->d_name);
+        char path[4200];
         if (l < 6 || strcmp(de->d_name + l - 5, ".yaml") != 0)
             continue;
-        char path[4200];
         snprintf(path, sizeof path, "%s/%s", b->dir, de->d_name);
-        FILE *f = fopen(path, "rb");
-        yaml_parser_t p;
-        yaml_document_t doc;
-        if (!f)
-            continue;
-        yaml_parser_initialize(&p);
-        yaml_parser_set_input_file(&p, f);
-        if (yaml_parser_load(&p, &doc)) {
-            yaml_node_t *root = yaml_document_get_root_node(&doc);
-            for (yaml_node_pair_t *kv = root && root->type == YAML_MAPPING_NODE
-                                            ? root->data.mapping.pairs.start
-                                            : NULL;
-                 kv && kv < root->data.mapping.pairs.top; kv++) {
-                yaml_node_t *k = yaml_document_get_node(&doc, kv->key);
-                yaml_node_t *v = yaml_document_get_node(&doc, kv->value);
-                if (k->type != YAML_SCALAR_NODE || strcmp((char *)k->data.scalar.value, "rules") ||
-                    v->type != YAML_SEQUENCE_NODE)
-                    continue;
-                for (yaml_node_item_t *it = v->data.sequence.items.start;
-                     it < v->data.sequence.items.top; it++) {
-                    yaml_node_t *r = yaml_document_get_node(&doc, *it);
-                    if (r->type != YAML_MAPPING_NODE)
-                        continue;
-                    for (yaml_node_pair_t *rp = r->data.mapping.pairs.start;
-                         rp < r->data.mapping.pairs.top; rp++) {
-                        yaml_node_t *rk = yaml_document_get_node(&doc, rp->key);
-                        yaml_node_t *rv = yaml_document_get_node(&doc, rp->value);
-                        if (rk->type == YAML_SCALAR_NODE && rv->type == YAML_SCALAR_NODE &&
-                            strcmp((char *)rk->data.scalar.value, "id") == 0) {
-                            char **ids = realloc(b->ids, (b->nids + 1) * sizeof *ids);
-                            if (ids) {
-                                b->ids = ids;
-                                b->ids[b->nids++] = strdup((char *)rv->data.scalar.value);
-                            }
-                        }
-                    }
-                }
-            }
-            yaml_document_delete(&doc);
-        }
-        yaml_parser_delete(&p);
-        fclose(f);
+        file_rule_ids(b, path);
     }
     if (d)
         closedir(d);
@@ -289,9 +313,55 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(((const hit *)a)->name, ((const hit *)b)->name);
 }
 
+static bool is_text_rule(const bench *b, const char *name)
+{
+    for (unsigned j = 0; j < b->nids; j++)
+        if (strcmp(b->ids[j], name) == 0)
+            return true;
+    return false;
+}
+
+/* expensive_json - the costliest text rules, most first; sorts b->rules */
+static json_t *expensive_json(bench *b)
+{
+    json_t *top = json_array();
+
+    qsort(b->rules.h, b->rules.n, sizeof *b->rules.h, cmp_cost);
+    for (unsigned i = 0, k = 0; i < b->rules.n && k < TOP_RULES; i++) {
+        const hit *h = &b->rules.h[i];
+        if (!is_text_rule(b, h->name))
+            continue;
+        json_array_append_new(
+            top, json_pack("{s:s, s:f, s:f, s:b}", "rule", h->name, "cost_ms", h->cost_ms,
+                           "cost_percent",
+                           b->base_sample_ms > 0 ? 100 * h->cost_ms / b->base_sample_ms : 0.0,
+                           "above_noise", h->cost_ms > b->spread_ms));
+        k++;
+    }
+    return top;
+}
+
+/* hits_json - hits per rule and messages per category, by name; sorts both */
+static void hits_json(bench *b, json_t *o)
+{
+    json_t *rules = json_object(), *cats = json_object();
+
+    qsort(b->rules.h, b->rules.n, sizeof *b->rules.h, cmp_name);
+    for (unsigned i = 0; i < b->rules.n; i++)
+        json_object_set_new(rules, b->rules.h[i].name,
+                            json_pack("{s:I, s:I}", "messages", (json_int_t)b->rules.h[i].messages,
+                                      "matches", (json_int_t)b->rules.h[i].matches));
+    qsort(b->cats.h, b->cats.n, sizeof *b->cats.h, cmp_name);
+    for (unsigned i = 0; i < b->cats.n; i++)
+        json_object_set_new(cats, b->cats.h[i].name,
+                            json_integer((json_int_t)b->cats.h[i].messages));
+    json_object_set_new(o, "hits_per_rule", rules);
+    json_object_set_new(o, "messages_per_category", cats);
+}
+
 static json_t *bench_json(bench *b, const corpus *c, uint64_t sample_bytes)
 {
-    json_t *o = json_object(), *rules = json_object(), *cats = json_object(), *top = json_array();
+    json_t *o = json_object();
     double med = median(b->pass_ms, b->npass);
 
     json_object_set_new(o, "rules_dir", json_string(b->dir));
@@ -305,33 +375,8 @@ static json_t *bench_json(bench *b, const corpus *c, uint64_t sample_bytes)
     json_object_set_new(o, "median_pass_ms", json_real(med));
     json_object_set_new(o, "mb_per_s", json_real((double)c->bytes / 1e6 / (med / 1e3)));
     json_object_set_new(o, "messages_per_s", json_real((double)c->n / (med / 1e3)));
-    qsort(b->rules.h, b->rules.n, sizeof *b->rules.h, cmp_name);
-    for (unsigned i = 0; i < b->rules.n; i++)
-        json_object_set_new(rules, b->rules.h[i].name,
-                            json_pack("{s:I, s:I}", "messages", (json_int_t)b->rules.h[i].messages,
-                                      "matches", (json_int_t)b->rules.h[i].matches));
-    qsort(b->cats.h, b->cats.n, sizeof *b->cats.h, cmp_name);
-    for (unsigned i = 0; i < b->cats.n; i++)
-        json_object_set_new(cats, b->cats.h[i].name,
-                            json_integer((json_int_t)b->cats.h[i].messages));
-    json_object_set_new(o, "hits_per_rule", rules);
-    json_object_set_new(o, "messages_per_category", cats);
-    qsort(b->rules.h, b->rules.n, sizeof *b->rules.h, cmp_cost);
-    for (unsigned i = 0, k = 0; i < b->rules.n && k < TOP_RULES; i++) {
-        bool known = false;
-        for (unsigned j = 0; j < b->nids; j++)
-            known |= strcmp(b->ids[j], b->rules.h[i].name) == 0;
-        if (!known)
-            continue;
-        json_array_append_new(
-            top,
-            json_pack("{s:s, s:f, s:f, s:b}", "rule", b->rules.h[i].name, "cost_ms",
-                      b->rules.h[i].cost_ms, "cost_percent",
-                      b->base_sample_ms > 0 ? 100 * b->rules.h[i].cost_ms / b->base_sample_ms : 0.0,
-                      "above_noise", b->rules.h[i].cost_ms > b->spread_ms));
-        k++;
-    }
-    json_object_set_new(o, "expensive_rules", top);
+    hits_json(b, o);
+    json_object_set_new(o, "expensive_rules", expensive_json(b));
     json_object_set_new(o, "ablation",
                         json_pack("{s:s, s:I, s:i, s:f, s:f}", "method",
                                   "sample time with all rules minus without the rule",
@@ -341,6 +386,38 @@ static json_t *bench_json(bench *b, const corpus *c, uint64_t sample_bytes)
     return o;
 }
 
+/* print_ruleset - one ruleset's hits and most expensive rules */
+static void print_ruleset(json_t *s)
+{
+    json_t *v, *ab = json_object_get(s, "ablation");
+    const char *key;
+    size_t i;
+
+    printf("\n%s\n  messages per category:", json_string_value(json_object_get(s, "rules_dir")));
+    json_object_foreach(json_object_get(s, "messages_per_category"), key, v)
+    {
+        printf(" %s %lld", key, json_integer_value(v));
+    }
+    printf("\n  hits per rule (messages / matches):\n");
+    json_object_foreach(json_object_get(s, "hits_per_rule"), key, v)
+    {
+        printf("    %-36s %8lld %8lld\n", key, json_integer_value(json_object_get(v, "messages")),
+               json_integer_value(json_object_get(v, "matches")));
+    }
+    printf("  most expensive rules (sample %.1f MB, %.1f ms with all rules, spread %.1f ms):\n",
+           json_number_value(json_object_get(ab, "sample_bytes")) / 1e6,
+           json_number_value(json_object_get(ab, "all_rules_ms")),
+           json_number_value(json_object_get(ab, "spread_ms")));
+    json_array_foreach(json_object_get(s, "expensive_rules"), i, v)
+    {
+        printf("    %-36s %8.2f ms %6.1f %%%s\n", json_string_value(json_object_get(v, "rule")),
+               json_number_value(json_object_get(v, "cost_ms")),
+               json_number_value(json_object_get(v, "cost_percent")),
+               json_is_true(json_object_get(v, "above_noise")) ? "" : "  (noise)");
+    }
+}
+
+/* print_text - the rulesets side by side, then each in detail */
 static void print_text(json_t *all, unsigned nb)
 {
     json_t *c = json_object_get(all, "corpus"), *sets = json_object_get(all, "rulesets");
@@ -366,36 +443,8 @@ static void print_text(json_t *all, unsigned nb)
             printf(" %28.1f", json_number_value(json_object_get(s[k], rows[r][1])));
         printf("\n");
     }
-    for (unsigned k = 0; k < nb; k++) {
-        const char *key;
-        json_t *v;
-        size_t i;
-        printf("\n%s\n  messages per category:",
-               json_string_value(json_object_get(s[k], "rules_dir")));
-        json_object_foreach(json_object_get(s[k], "messages_per_category"), key, v)
-        {
-            printf(" %s %lld", key, json_integer_value(v));
-        }
-        printf("\n  hits per rule (messages / matches):\n");
-        json_object_foreach(json_object_get(s[k], "hits_per_rule"), key, v)
-        {
-            printf("    %-36s %8lld %8lld\n", key,
-                   json_integer_value(json_object_get(v, "messages")),
-                   json_integer_value(json_object_get(v, "matches")));
-        }
-        json_t *ab = json_object_get(s[k], "ablation");
-        printf("  most expensive rules (sample %.1f MB, %.1f ms with all rules, spread %.1f ms):\n",
-               json_number_value(json_object_get(ab, "sample_bytes")) / 1e6,
-               json_number_value(json_object_get(ab, "all_rules_ms")),
-               json_number_value(json_object_get(ab, "spread_ms")));
-        json_array_foreach(json_object_get(s[k], "expensive_rules"), i, v)
-        {
-            printf("    %-36s %8.2f ms %6.1f %%%s\n", json_string_value(json_object_get(v, "rule")),
-                   json_number_value(json_object_get(v, "cost_ms")),
-                   json_number_value(json_object_get(v, "cost_percent")),
-                   json_is_true(json_object_get(v, "above_noise")) ? "" : "  (noise)");
-        }
-    }
+    for (unsigned k = 0; k < nb; k++)
+        print_ruleset(s[k]);
 }
 
 static void bench_free(bench *b)
@@ -414,84 +463,129 @@ static void bench_free(bench *b)
     free(b->pass_ms);
 }
 
-int ms_cli_rules_bench(int argc, char **argv)
+static void corpus_free(corpus *c)
 {
-    const char *config = NULL;
-    bench b[2] = {{.dir = MS_DEFAULT_RULES_DIR}, {0}};
-    unsigned nb = 1, passes = 5;
-    double sample_mb = 16;
-    bool as_json = false;
-    corpus c = {0};
-    ms_source_sink sink = {&c, c_begin, c_data, c_end, c_error, NULL};
-    int rc = 0, ncorpus = 0;
+    for (size_t i = 0; i < c->n; i++)
+        free(c->m[i].p);
+    free(c->m);
+}
+
+typedef struct bench_args {
+    const char *config;
+    unsigned nb;     /* rulesets: 1, or 2 with --compare */
+    unsigned passes; /* over the whole corpus */
+    double sample_mb;
+    bool as_json;
+} bench_args;
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: mailsift rules bench [--rules DIR] [--compare DIR2] "
+                    "[--config FILE] [--passes N] [--sample-mb M] [--json] CORPUS...\n");
+    return 2;
+}
+
+/* parse_args - options into a and b; each CORPUS is loaded as it comes,
+ * through sink; 0 or 2 */
+static int parse_args(int argc, char **argv, bench_args *a, bench *b, const ms_source_sink *sink)
+{
+    int ncorpus = 0;
 
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--json") == 0)
-            as_json = true;
-        else if (i + 1 < argc && strcmp(a, "--rules") == 0)
+        const char *o = argv[i];
+        if (strcmp(o, "--json") == 0)
+            a->as_json = true;
+        else if (i + 1 < argc && strcmp(o, "--rules") == 0)
             b[0].dir = argv[++i];
-        else if (i + 1 < argc && strcmp(a, "--compare") == 0)
-            b[1].dir = argv[++i], nb = 2;
-        else if (i + 1 < argc && strcmp(a, "--config") == 0)
-            config = argv[++i];
-        else if (i + 1 < argc && strcmp(a, "--passes") == 0)
-            passes = (unsigned)strtoul(argv[++i], NULL, 10);
-        else if (i + 1 < argc && strcmp(a, "--sample-mb") == 0)
-            sample_mb = strtod(argv[++i], NULL);
-        else if (a[0] != '-') {
-            ms_source_walk(a, &sink);
+        else if (i + 1 < argc && strcmp(o, "--compare") == 0)
+            b[1].dir = argv[++i], a->nb = 2;
+        else if (i + 1 < argc && strcmp(o, "--config") == 0)
+            a->config = argv[++i];
+        else if (i + 1 < argc && strcmp(o, "--passes") == 0)
+            a->passes = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (i + 1 < argc && strcmp(o, "--sample-mb") == 0)
+            a->sample_mb = strtod(argv[++i], NULL);
+        else if (o[0] != '-') {
+            ms_source_walk(o, sink);
             ncorpus++;
         } else {
-            fprintf(stderr, "mailsift: unknown option or missing value: %s\n", a);
+            fprintf(stderr, "mailsift: unknown option or missing value: %s\n", o);
             return 2;
         }
     }
-    if (ncorpus == 0 || passes < 1 || passes > 1000) {
-        fprintf(stderr, "usage: mailsift rules bench [--rules DIR] [--compare DIR2] "
-                        "[--config FILE] [--passes N] [--sample-mb M] [--json] CORPUS...\n");
-        return 2;
+    return ncorpus == 0 || a->passes < 1 || a->passes > 1000 ? usage() : 0;
+}
+
+/* build_all - each ruleset's engine, scan and pass table; 0 or 2 */
+static int build_all(const bench_args *a, bench *b)
+{
+    for (unsigned k = 0; k < a->nb; k++) {
+        if (build(&b[k], a->config) != 0)
+            return 2;
+        if (!(b[k].pass_ms = calloc(a->passes, sizeof *b[k].pass_ms)))
+            return 2;
     }
-    if (c.n == 0) {
-        fprintf(stderr, "mailsift: no messages in the corpus\n");
-        return 2;
-    }
-    for (unsigned k = 0; k < nb && rc == 0; k++) {
-        rc = build(&b[k], config);
-        if (rc == 0 && !(b[k].pass_ms = calloc(passes, sizeof *b[k].pass_ms)))
-            rc = 2;
-    }
+    return 0;
+}
+
+/* measure - the passes over the whole corpus, alternating rulesets so
+ * both see the same conditions (hits counted in the first pass), then
+ * each rule's cost on the first sample_mb MB; the sample's bytes */
+static uint64_t measure(const bench_args *a, bench *b, const corpus *c)
+{
     size_t sample = 0;
     uint64_t sample_bytes = 0;
-    while (sample < c.n && (double)sample_bytes < sample_mb * 1e6)
-        sample_bytes += c.m[sample++].len;
-    for (unsigned p = 0; p < passes && rc == 0; p++) /* alternate: same conditions for both */
-        for (unsigned k = 0; k < nb; k++)
-            b[k].pass_ms[b[k].npass++] = scan_all(b[k].scan, &c, c.n, p == 0 ? &b[k] : NULL);
-    for (unsigned k = 0; k < nb && rc == 0; k++)
-        ablate(&b[k], config, &c, sample);
-    if (rc == 0) {
-        json_t *all = json_object(), *sets = json_array();
-        json_object_set_new(all, "corpus",
-                            json_pack("{s:I, s:I, s:i}", "messages", (json_int_t)c.n, "bytes",
-                                      (json_int_t)c.bytes, "errors", (int)c.errors));
-        for (unsigned k = 0; k < nb; k++)
-            json_array_append_new(sets, bench_json(&b[k], &c, sample_bytes));
-        json_object_set_new(all, "rulesets", sets);
-        if (as_json) {
-            char *s = json_dumps(all, JSON_INDENT(2));
-            if (s)
-                puts(s);
-            free(s);
-        } else {
-            print_text(all, nb);
-        }
-        json_decref(all);
+
+    while (sample < c->n && (double)sample_bytes < a->sample_mb * 1e6)
+        sample_bytes += c->m[sample++].len;
+    for (unsigned p = 0; p < a->passes; p++)
+        for (unsigned k = 0; k < a->nb; k++)
+            b[k].pass_ms[b[k].npass++] = scan_all(b[k].scan, c, c->n, p == 0 ? &b[k] : NULL);
+    for (unsigned k = 0; k < a->nb; k++)
+        ablate(&b[k], a->config, c, sample);
+    return sample_bytes;
+}
+
+/* print_results - as JSON (--json) or as text for a person */
+static void print_results(const bench_args *a, bench *b, const corpus *c, uint64_t sample_bytes)
+{
+    json_t *all = json_object(), *sets = json_array();
+
+    json_object_set_new(all, "corpus",
+                        json_pack("{s:I, s:I, s:i}", "messages", (json_int_t)c->n, "bytes",
+                                  (json_int_t)c->bytes, "errors", (int)c->errors));
+    for (unsigned k = 0; k < a->nb; k++)
+        json_array_append_new(sets, bench_json(&b[k], c, sample_bytes));
+    json_object_set_new(all, "rulesets", sets);
+    if (a->as_json) {
+        char *s = json_dumps(all, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+    } else {
+        print_text(all, a->nb);
     }
-    for (unsigned k = 0; k < nb; k++)
+    json_decref(all);
+}
+
+int ms_cli_rules_bench(int argc, char **argv)
+{
+    bench_args a = {.nb = 1, .passes = 5, .sample_mb = 16};
+    bench b[2] = {{.dir = MS_DEFAULT_RULES_DIR}, {0}};
+    corpus c = {0};
+    ms_source_sink sink = {&c, c_begin, c_data, c_end, c_error, NULL};
+    int rc = parse_args(argc, argv, &a, b, &sink);
+
+    if (rc == 0 && c.n == 0) {
+        fprintf(stderr, "mailsift: no messages in the corpus\n");
+        rc = 2;
+    }
+    if (rc == 0)
+        rc = build_all(&a, b);
+    if (rc == 0)
+        print_results(&a, b, &c, measure(&a, b, &c));
+    for (unsigned k = 0; k < a.nb; k++)
         bench_free(&b[k]);
-    for (size_t i = 0; i < c.n; i++)
-        free(c.m[i].p);
-    free(c.m);
+    corpus_free(&c);
     return rc;
 }
