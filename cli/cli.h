@@ -28,11 +28,17 @@ int ms_cli_write_all(int fd, const void *buf, size_t len);
 /*
  * common.c: one message in flight from a source walk (ms_source_walk) into
  * a scan, as `scan` and each `sweep` worker keep it. Put it first in the
- * sink's context: ms_cli_msg_begin and ms_cli_msg_data are the sink's begin
- * and data. The caller creates and destroys scan.
+ * sink's context and use ms_cli_msg_begin, _data, _end and _error as the
+ * sink's callbacks: they call on_result and on_error with that context.
+ * The caller creates and destroys scan.
  */
 typedef struct ms_cli_msg {
     ms_scan *scan;
+    /* a message's result (owned by the scan, valid during the call) */
+    void (*on_result)(void *ctx, const char *source, const ms_result *r);
+    /* a source that could not be read, or a message that could not be
+     * scanned (once per message: a message failed before gets no result) */
+    void (*on_error)(void *ctx, const char *source, const char *msg);
     char source[4200]; /* of the message in flight */
     bool in_msg;       /* between begin and end */
     bool failed;       /* a feed or a read failed: the message gets no result */
@@ -40,12 +46,8 @@ typedef struct ms_cli_msg {
 
 void ms_cli_msg_begin(void *ctx, const char *source);
 void ms_cli_msg_data(void *ctx, const void *buf, size_t len);
-/* End the message: MS_OK with *r the result (owned by the scan), MS_OK with
- * *r NULL when it failed before (the error was reported then), or the code
- * ms_scan_finish() returned. */
-int ms_cli_msg_end(ms_cli_msg *m, const ms_result **r);
-/* The source reported an error: the message in flight, if any, failed. */
-void ms_cli_msg_error(ms_cli_msg *m);
+void ms_cli_msg_end(void *ctx);
+void ms_cli_msg_error(void *ctx, const char *source, const char *msg);
 
 /* `mailsift scan` (argv[0] is "scan"); cli/scan.c. */
 int ms_cli_scan(int argc, char **argv);

@@ -105,17 +105,26 @@ void ms_cli_msg_data(void *ctx, const void *buf, size_t len)
         m->failed = true;
 }
 
-int ms_cli_msg_end(ms_cli_msg *m, const ms_result **r)
+void ms_cli_msg_end(void *ctx)
 {
-    *r = NULL;
+    ms_cli_msg *m = ctx;
+    const ms_result *r = NULL;
+
     m->in_msg = false;
     if (m->failed) /* already reported: never print a message we failed on as clean */
-        return MS_OK;
-    return ms_scan_finish(m->scan, r);
+        return;
+    int rc = ms_scan_finish(m->scan, &r);
+    if (rc != MS_OK)
+        m->on_error(ctx, m->source, ms_strerror(rc));
+    else
+        m->on_result(ctx, m->source, r);
 }
 
-void ms_cli_msg_error(ms_cli_msg *m)
+void ms_cli_msg_error(void *ctx, const char *source, const char *msg)
 {
+    ms_cli_msg *m = ctx;
+
     if (m->in_msg)
         m->failed = true;
+    m->on_error(ctx, source, msg);
 }

@@ -20,7 +20,7 @@
 enum format { FMT_NDJSON, FMT_TEXT };
 
 typedef struct scan_ctx {
-    ms_cli_msg msg; /* first: the sink's begin and data take the context as one */
+    ms_cli_msg msg; /* first: the sink's callbacks take the context as one */
     enum format format;
     unsigned messages, flagged, errors;
 } scan_ctx;
@@ -93,8 +93,10 @@ static void print_text(const char *source, const ms_result *r)
     }
 }
 
-static void report_error(scan_ctx *c, const char *source, const char *msg)
+static void on_error(void *ctx, const char *source, const char *msg)
 {
+    scan_ctx *c = ctx;
+
     fprintf(stderr, "mailsift: %s: %s\n", source, msg);
     if (c->format == FMT_NDJSON)
         ms_cli_ndjson_print(ms_cli_ndjson_error(source, msg));
@@ -103,32 +105,17 @@ static void report_error(scan_ctx *c, const char *source, const char *msg)
     c->errors++;
 }
 
-static void on_end(void *ctx)
+static void on_result(void *ctx, const char *source, const ms_result *r)
 {
     scan_ctx *c = ctx;
-    const ms_result *r;
-    int rc = ms_cli_msg_end(&c->msg, &r);
 
-    if (rc != MS_OK) {
-        report_error(c, c->msg.source, ms_strerror(rc));
-        return;
-    }
-    if (!r)
-        return;
     c->messages++;
     if (r->verdict != MS_ACTION_ACCEPT)
         c->flagged++;
     if (c->format == FMT_NDJSON)
-        ms_cli_ndjson_print(ms_cli_ndjson_result(c->msg.source, r));
+        ms_cli_ndjson_print(ms_cli_ndjson_result(source, r));
     else
-        print_text(c->msg.source, r);
-}
-
-static void on_error(void *ctx, const char *source, const char *msg)
-{
-    scan_ctx *c = ctx;
-    ms_cli_msg_error(&c->msg);
-    report_error(c, source, msg);
+        print_text(source, r);
 }
 
 typedef struct scan_args {
@@ -187,7 +174,8 @@ static int parse_args(int argc, char **argv, scan_args *a)
 /* scan_paths - build the engine and one scan, walk every path; 0 or 2 */
 static int scan_paths(const scan_args *a, scan_ctx *c)
 {
-    ms_source_sink sink = {c, ms_cli_msg_begin, ms_cli_msg_data, on_end, on_error, NULL};
+    ms_source_sink sink = {c,   ms_cli_msg_begin, ms_cli_msg_data, ms_cli_msg_end, ms_cli_msg_error,
+                           NULL};
     ms_engine *eng;
     ms_error err;
 
@@ -223,7 +211,7 @@ static int finish(const scan_ctx *c)
 int ms_cli_scan(int argc, char **argv)
 {
     scan_args a = {.rules = MS_DEFAULT_RULES_DIR, .format = FMT_NDJSON};
-    scan_ctx c = {0};
+    scan_ctx c = {.msg = {.on_result = on_result, .on_error = on_error}};
     int rc = 2;
 
     a.paths = calloc((size_t)argc, sizeof *a.paths);

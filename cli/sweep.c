@@ -103,7 +103,7 @@ typedef struct run {
 } run;
 
 typedef struct worker {
-    ms_cli_msg msg; /* first: the sink's begin and data take the context as one */
+    ms_cli_msg msg; /* first: the sink's callbacks take the context as one */
     run *r;
     pthread_t th;
     ms_sweep_unit *unit;
@@ -196,8 +196,9 @@ static void commit(worker *w, bool finished, uint64_t off, unsigned done)
     w->since_commit = 0;
 }
 
-static void note_error(worker *w, const char *source, const char *msg)
+static void on_error(void *ctx, const char *source, const char *msg)
 {
+    worker *w = ctx;
     ms_sweep_error *e = realloc(w->errs, (w->nerrs + 1) * sizeof *e);
 
     pthread_mutex_lock(&w->r->mu);
@@ -253,29 +254,14 @@ static void count_result(worker *w, const ms_result *res)
     }
 }
 
-static void on_end(void *ctx)
+static void on_result(void *ctx, const char *source, const ms_result *res)
 {
     worker *w = ctx;
-    const ms_result *res;
-    int rc = ms_cli_msg_end(&w->msg, &res);
 
-    if (rc != MS_OK) {
-        note_error(w, w->msg.source, ms_strerror(rc));
-        return;
-    }
-    if (!res)
-        return;
-    ms_cli_ndjson_add(&w->out, ms_cli_ndjson_result(w->msg.source, res));
+    ms_cli_ndjson_add(&w->out, ms_cli_ndjson_result(source, res));
     count_result(w, res);
     w->since_commit++;
     atomic_fetch_add(&w->r->msgs, 1);
-}
-
-static void on_error(void *ctx, const char *source, const char *msg)
-{
-    worker *w = ctx;
-    ms_cli_msg_error(&w->msg);
-    note_error(w, source, msg);
 }
 
 static int on_boundary(void *ctx, uint64_t off, unsigned done)
@@ -295,7 +281,8 @@ static void *work(void *arg)
 {
     worker *w = arg;
     run *r = w->r;
-    ms_source_sink sink = {w, ms_cli_msg_begin, ms_cli_msg_data, on_end, on_error, on_boundary};
+    ms_source_sink sink = {
+        w, ms_cli_msg_begin, ms_cli_msg_data, ms_cli_msg_end, ms_cli_msg_error, on_boundary};
 
     for (;;) {
         pthread_mutex_lock(&r->mu);
@@ -692,6 +679,8 @@ static long start_workers(run *r, worker *ws, long jobs)
 
     for (long j = 0; j < jobs; j++) {
         ws[j].r = r;
+        ws[j].msg.on_result = on_result;
+        ws[j].msg.on_error = on_error;
         if (ms_scan_create(r->eng, &ws[j].msg.scan, &err) != MS_OK) {
             fprintf(stderr, "mailsift: %s\n", err.msg);
             break;
