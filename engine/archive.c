@@ -33,6 +33,7 @@
 #include "attach.h"
 #include "engine.h"
 #include "scan_internal.h"
+#include "util.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -189,7 +190,7 @@ static void emit_props(void *ctx, const char *t, size_t n)
         size_t cap = w->props_cap ? w->props_cap : 4096;
         while (cap - w->nprops < n)
             cap *= 2;
-        char *p = realloc(w->props, cap < max ? cap : max);
+        char *p = ms_realloc(w->props, cap < max ? cap : max);
         if (!p) {
             w->props_cut = true; /* out of memory: what is kept is scanned */
             return;
@@ -324,7 +325,7 @@ static void walk_pass(walk *w, int pass, bool raw_ok)
 
 void ms_archive_scan(ms_attach *a, const ms_attach_obj *o, ms_pkg kind, bool raw_ok)
 {
-    walk *w = calloc(1, sizeof *w);
+    walk *w = ms_calloc(1, sizeof *w);
 
     if (!w)
         return;

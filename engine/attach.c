@@ -154,7 +154,7 @@ void ms_attach_conf_fini(ms_attach_conf *c)
 
 ms_attach *ms_attach_create(const ms_engine *eng, ms_scan *scan)
 {
-    ms_attach *a = calloc(1, sizeof *a);
+    ms_attach *a = ms_calloc(1, sizeof *a);
 
     if (!a)
         return NULL;
@@ -225,7 +225,7 @@ unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, si
         size_t n = a->lvlcap[depth] ? a->lvlcap[depth] : 65536;
         while (n < need)
             n *= 2;
-        unsigned char *p = realloc(a->lvl[depth], n);
+        unsigned char *p = ms_realloc(a->lvl[depth], n);
         if (!p)
             return NULL;
         a->lvl[depth] = p;

@@ -95,7 +95,7 @@ static bool load_str_list(ms_yaml *y, yaml_node_t *n, const char *key, char ***o
         return false;
     }
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    char **list = calloc(cnt ? cnt : 1, sizeof *list);
+    char **list = ms_calloc(cnt ? cnt : 1, sizeof *list);
     unsigned k = 0;
     if (!list)
         return false;
@@ -103,7 +103,7 @@ static bool load_str_list(ms_yaml *y, yaml_node_t *n, const char *key, char ***o
     {
         const char *s = NULL;
         yaml_node_t *item = ms_yaml_node(y, *it);
-        if (!ms_yaml_get_str(y, item, key, &s) || !(list[k] = strdup(s)))
+        if (!ms_yaml_get_str(y, item, key, &s) || !(list[k] = ms_strdup(s)))
             break;
         for (char *c = list[k]; *c; c++)
             *c = (char)ms_lower((unsigned char)*c);

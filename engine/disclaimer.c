@@ -49,6 +49,7 @@
 #include "engine.h"
 #include "mime.h"
 #include "policy.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -103,7 +104,7 @@ static int store(ms_disclaimer *d, const void *buf, size_t len)
             size_t cap = d->mcap ? d->mcap : 16384;
             while (cap - d->mlen < len)
                 cap *= 2;
-            char *m = realloc(d->mem, cap);
+            char *m = ms_realloc(d->mem, cap);
             if (!m)
                 return MS_ERR_NOMEM;
             d->mem = m;
@@ -430,7 +431,7 @@ bool ms_disclaimer_check(const ms_engine *eng, const ms_envelope *env)
 
 int ms_disclaimer_create(const ms_engine *eng, ms_disclaimer **out)
 {
-    ms_disclaimer *d = calloc(1, sizeof *d);
+    ms_disclaimer *d = ms_calloc(1, sizeof *d);
     const ms_mime_sink sink = {.ctx = d,
                                .header = on_header,
                                .header_end = on_header_end,

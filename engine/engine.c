@@ -74,7 +74,7 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
         ms_error_set(err, MS_ERR_MISUSE, "", 0, "no rules directory given");
         return MS_ERR_MISUSE;
     }
-    eng = calloc(1, sizeof *eng);
+    eng = ms_calloc(1, sizeof *eng);
     if (!eng) {
         ms_error_set(err, MS_ERR_NOMEM, "", 0, "out of memory");
         return MS_ERR_NOMEM;

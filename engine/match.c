@@ -57,7 +57,7 @@ static bool cache_load(ms_engine *eng, const char *path)
     if (!f)
         return false;
     if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= MS_MATCH_CACHE_MAX &&
-        (buf = malloc((size_t)st.st_size)) &&
+        (buf = ms_malloc((size_t)st.st_size)) &&
         fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
         ok = hs_deserialize_database(buf, (size_t)st.st_size, &eng->db) == HS_SUCCESS;
     free(buf);
@@ -165,9 +165,9 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
     }
     if (!check_each(eng, fn, ctx, first, nerrors))
         return false;
-    exprs = calloc(eng->nrules, sizeof *exprs);
-    flags = calloc(eng->nrules, sizeof *flags);
-    ids = calloc(eng->nrules, sizeof *ids);
+    exprs = ms_calloc(eng->nrules, sizeof *exprs);
+    flags = ms_calloc(eng->nrules, sizeof *flags);
+    ids = ms_calloc(eng->nrules, sizeof *ids);
     if (exprs && flags && ids) {
         for (unsigned i = 0; i < eng->nrules; i++) {
             exprs[i] = eng->rules[i].pattern;

@@ -112,16 +112,16 @@ struct ms_mime {
 
 ms_mime *ms_mime_create(const ms_limits *lim, ms_charset *cs, const ms_mime_sink *sink)
 {
-    ms_mime *m = calloc(1, sizeof *m);
+    ms_mime *m = ms_calloc(1, sizeof *m);
 
     if (!m)
         return NULL;
     m->lim = *lim;
     m->cs = cs;
     m->sink = *sink;
-    m->line = malloc(m->lim.line_length + 2); /* + a line break */
-    m->field = malloc(m->lim.header_value + 1);
-    m->frames = calloc(m->lim.depth + 1, sizeof *m->frames);
+    m->line = ms_malloc(m->lim.line_length + 2); /* + a line break */
+    m->field = ms_malloc(m->lim.header_value + 1);
+    m->frames = ms_calloc(m->lim.depth + 1, sizeof *m->frames);
     if (!m->line || !m->field || !m->frames) {
         ms_mime_destroy(m);
         return NULL;

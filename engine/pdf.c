@@ -38,6 +38,7 @@
 #include "attach.h"
 #include "engine.h"
 #include "scan_internal.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,7 +243,7 @@ void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o)
     const ms_attach_limits *l = ms_attach_get_limits(a);
     int fds[2];
 
-    reader *r = malloc(sizeof *r);
+    reader *r = ms_malloc(sizeof *r);
     if (!r || pipe2(fds, O_CLOEXEC) != 0) {
         free(r);
         ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",

@@ -102,7 +102,7 @@ static rl_entry *find(ms_ratelimit *rl, const char *sender, bool create)
     if (!create)
         return NULL;
     size_t n = strlen(sender);
-    rl_entry *e = calloc(1, sizeof *e + n + 1);
+    rl_entry *e = ms_calloc(1, sizeof *e + n + 1);
     if (!e)
         return NULL;
     memcpy(e->sender, sender, n + 1);
@@ -358,7 +358,7 @@ static int redis_hit(ms_ratelimit *rl, const char *sender, time_t now, unsigned 
 int ms_ratelimit_create(const ms_engine *eng, ms_ratelimit **out, ms_error *err)
 {
     ms_milter_conf c;
-    ms_ratelimit *rl = calloc(1, sizeof *rl);
+    ms_ratelimit *rl = ms_calloc(1, sizeof *rl);
     int rc;
 
     *out = NULL;

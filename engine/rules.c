@@ -64,7 +64,7 @@
 
 static char *dupstr(const char *s)
 {
-    return s ? strdup(s) : NULL;
+    return s ? ms_strdup(s) : NULL;
 }
 
 int ms_engine_category(const ms_engine *eng, const char *name)
@@ -102,7 +102,7 @@ void ms_category_levels(ms_engine *eng, ms_yaml *y, yaml_node_t *n, int idx)
 int ms_engine_add_category(ms_engine *eng, const char *name, const char *description, int threshold,
                            ms_action action)
 {
-    ms_category *cats = realloc(eng->cats, (eng->ncats + 1) * sizeof *cats);
+    ms_category *cats = ms_realloc(eng->cats, (eng->ncats + 1) * sizeof *cats);
     if (!cats)
         return -1;
     eng->cats = cats;
@@ -240,7 +240,7 @@ static bool parse_enum(ms_yaml *y, yaml_node_t *v, const char *id, const char *k
 static char *wrap_word(const char *pattern)
 {
     size_t n = strlen(pattern) + 16;
-    char *p = malloc(n);
+    char *p = ms_malloc(n);
     if (p)
         snprintf(p, n, "\\b(?:%s)\\b", pattern);
     return p;
@@ -298,7 +298,7 @@ static void words_error(ms_yaml *y, const char *file, unsigned line, const char 
  * run of white space WORD_GAP; malloc'd */
 static char *word_regex(const char *w)
 {
-    char *out = malloc(WORD_GAP_LEN * strlen(w) + 1), *o = out;
+    char *out = ms_malloc(WORD_GAP_LEN * strlen(w) + 1), *o = out;
 
     if (!out)
         return NULL;
@@ -320,13 +320,13 @@ static char *word_regex(const char *w)
 
 static bool wordlist_add(wordlist *w, const char *text, char *re)
 {
-    char **t = realloc(w->text, (w->n + 1) * sizeof *t);
+    char **t = ms_realloc(w->text, (w->n + 1) * sizeof *t);
     if (t)
         w->text = t;
-    char **r = t ? realloc(w->re, (w->n + 1) * sizeof *r) : NULL;
+    char **r = t ? ms_realloc(w->re, (w->n + 1) * sizeof *r) : NULL;
     if (r)
         w->re = r;
-    if (!t || !r || !re || !(w->text[w->n] = strdup(text))) {
+    if (!t || !r || !re || !(w->text[w->n] = ms_strdup(text))) {
         free(re);
         return false;
     }
@@ -445,7 +445,7 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
     size_t len = 4;
     for (unsigned i = 0; i < w.n; i++)
         len += strlen(w.re[i]) + 1;
-    if ((alt = malloc(len))) {
+    if ((alt = ms_malloc(len))) {
         char *o = alt;
         o += sprintf(o, "(?:");
         for (unsigned i = 0; i < w.n; i++)
@@ -458,7 +458,7 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
     size_t k = 0;
     for (const char *p = pattern; (p = strstr(p, "{words}")); p += 7)
         k++;
-    if ((out = malloc(strlen(pattern) + k * strlen(alt) + 1))) {
+    if ((out = ms_malloc(strlen(pattern) + k * strlen(alt) + 1))) {
         char *o = out;
         const char *p = pattern, *q;
         while ((q = strstr(p, "{words}"))) {
@@ -554,7 +554,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         ms_yaml_error(y, n, MS_ERR_RULES,
                       "rule %s: a negative weight needs a threshold above 0 on category %s", id,
                       cat);
-    ms_rule *rules = realloc(eng->rules, (eng->nrules + 1) * sizeof *rules);
+    ms_rule *rules = ms_realloc(eng->rules, (eng->nrules + 1) * sizeof *rules);
     if (!rules) {
         ms_yaml_error(y, n, MS_ERR_NOMEM, "out of memory");
         free(built);
@@ -589,7 +589,7 @@ static void load_headers(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
                           "headers: \"%s\" is not a header name", s ? s : "?");
             continue;
         }
-        char **h = realloc(eng->headers, (eng->nheaders + 1) * sizeof *h);
+        char **h = ms_realloc(eng->headers, (eng->nheaders + 1) * sizeof *h);
         if (!h)
             return;
         eng->headers = h;
@@ -655,9 +655,9 @@ static char **list_rulesets(const char *dir, unsigned *n, int *err)
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0)
             continue;
-        char **nn = realloc(names, (*n + 2) * sizeof *nn);
+        char **nn = ms_realloc(names, (*n + 2) * sizeof *nn);
         size_t plen = strlen(dir) + len + 2;
-        if (!nn || !(nn[*n] = malloc(plen))) {
+        if (!nn || !(nn[*n] = ms_malloc(plen))) {
             names = nn ? nn : names;
             *err = ENOMEM;
             break;
@@ -687,7 +687,7 @@ bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ct
     unsigned n;
     int oserr;
     char **files = list_rulesets(dir, &n, &oserr);
-    ms_yaml *docs = calloc(n ? n : 1, sizeof *docs);
+    ms_yaml *docs = ms_calloc(n ? n : 1, sizeof *docs);
     unsigned errors = 0;
 
     if (!files || !docs) {

@@ -988,7 +988,7 @@ void ms_scan_destroy(ms_scan *s)
 
 int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
 {
-    ms_scan *s = calloc(1, sizeof *s);
+    ms_scan *s = ms_calloc(1, sizeof *s);
     const ms_mime_sink sink = {.ctx = s,
                                .header = on_header,
                                .header_end = on_header_end,
@@ -1003,22 +1003,23 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->eng = ms_engine_ref((ms_engine *)eng);
     ms_charset_init(&s->cs);
     s->mime = ms_mime_create(&eng->limits, &s->cs, &sink);
-    s->tb = malloc(MS_SCAN_HISTORY + MS_SCAN_BATCH);
-    s->dec = malloc(MS_SCAN_SLICE + MS_QP_SLACK + 64);
-    s->utf8 = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK);
-    s->text = malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK + 2 * MS_HTML_SLACK);
-    s->hdr = malloc(3 * eng->limits.header_value + 64);
+    s->tb = ms_malloc(MS_SCAN_HISTORY + MS_SCAN_BATCH);
+    s->dec = ms_malloc(MS_SCAN_SLICE + MS_QP_SLACK + 64);
+    s->utf8 = ms_malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK);
+    s->text =
+        ms_malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK + 2 * MS_HTML_SLACK);
+    s->hdr = ms_malloc(3 * eng->limits.header_value + 64);
     /* normalised text: from the HTML buffer or a decoded header value */
     size_t textcap = 3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK + 2 * MS_HTML_SLACK;
     if (3 * eng->limits.header_value + 64 > textcap)
         textcap = 3 * eng->limits.header_value + 64;
-    s->norm = malloc(textcap + 8);
-    s->rule_msg = calloc(nr, sizeof *s->rule_msg);
-    s->rule_part = calloc(nr, sizeof *s->rule_part);
-    s->rule_finding = calloc(nr, sizeof *s->rule_finding);
-    s->findings = calloc(eng->limits.findings, sizeof *s->findings);
-    s->hits = calloc(eng->ncats, sizeof *s->hits);
-    s->cat_direct = calloc(eng->ncats, sizeof *s->cat_direct);
+    s->norm = ms_malloc(textcap + 8);
+    s->rule_msg = ms_calloc(nr, sizeof *s->rule_msg);
+    s->rule_part = ms_calloc(nr, sizeof *s->rule_part);
+    s->rule_finding = ms_calloc(nr, sizeof *s->rule_finding);
+    s->findings = ms_calloc(eng->limits.findings, sizeof *s->findings);
+    s->hits = ms_calloc(eng->ncats, sizeof *s->hits);
+    s->cat_direct = ms_calloc(eng->ncats, sizeof *s->cat_direct);
     s->attach = ms_attach_create(eng, s);
     ms_uu_init(&s->uu, eng->attach.limits.max_bytes);
     ms_b64run_init(&s->b64run, eng->attach.limits.max_bytes);

@@ -50,7 +50,7 @@ static bool parse_line(char *line, ms_login_entry *e)
     rest += strspn(rest, " \t");
     /* logins: commas and blanks both separate; store ",a,b," for lookups */
     size_t cap = strlen(rest) + 3, n = 0;
-    char *logins = malloc(cap);
+    char *logins = ms_malloc(cap);
     if (!logins)
         return false;
     logins[n++] = ',';
@@ -65,7 +65,7 @@ static bool parse_line(char *line, ms_login_entry *e)
         free(logins);
         return false;
     }
-    e->key = strdup(key);
+    e->key = ms_strdup(key);
     e->logins = logins;
     if (!e->key) {
         free(logins);
@@ -95,7 +95,7 @@ bool ms_spoof_load_map(ms_policy_conf *p, const char *path, ms_error *err)
             continue;
         if (p->nlogins == cap) {
             unsigned ncap = cap ? 2 * cap : 64;
-            ms_login_entry *ne = realloc(p->logins, ncap * sizeof *ne);
+            ms_login_entry *ne = ms_realloc(p->logins, ncap * sizeof *ne);
             if (!ne)
                 goto nomem;
             p->logins = ne;

@@ -1,6 +1,6 @@
 /*
- * util.c - names and messages of the public enums, error formatting,
- * default limits
+ * util.c - allocation (and its fault simulation), names and messages of
+ * the public enums, error formatting, default limits
  */
 #include "util.h"
 #include "limits.h"
@@ -11,6 +11,74 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- allocation ---------------------------------------------------------- */
+
+static unsigned long fault_countdown; /* 0: no fault armed */
+static bool fault_persist;            /* every allocation after it fails too */
+static const char *fault_site;        /* where the armed fault fired, or NULL */
+
+void ms_fault_fail_at(unsigned long n)
+{
+    fault_countdown = n;
+    fault_persist = false;
+    fault_site = NULL;
+}
+
+void ms_fault_fail_from(unsigned long n)
+{
+    ms_fault_fail_at(n);
+    fault_persist = n != 0;
+}
+
+bool ms_fault_fired(void)
+{
+    return fault_site != NULL;
+}
+
+const char *ms_fault_site(void)
+{
+    return fault_site;
+}
+
+bool ms_fault_step(const char *site)
+{
+    if (__builtin_expect(fault_countdown == 0, 1))
+        return false;
+    if (--fault_countdown)
+        return false;
+    if (!fault_site)
+        fault_site = site;
+    fault_countdown = fault_persist; /* 1: the next one fails as well */
+    return true;
+}
+
+void *ms_malloc_at(size_t n, const char *site)
+{
+    return ms_fault_step(site) ? NULL : malloc(n);
+}
+
+void *ms_calloc_at(size_t n, size_t size, const char *site)
+{
+    return ms_fault_step(site) ? NULL : calloc(n, size);
+}
+
+void *ms_realloc_at(void *p, size_t n, const char *site)
+{
+    return ms_fault_step(site) ? NULL : realloc(p, n);
+}
+
+char *ms_strdup_at(const char *s, const char *site)
+{
+    return ms_fault_step(site) ? NULL : strdup(s);
+}
+
+char *ms_strndup_at(const char *s, size_t n, const char *site)
+{
+    return ms_fault_step(site) ? NULL : strndup(s, n);
+}
+
+/* ---- names and errors ----------------------------------------------------- */
 
 const char *ms_strerror(int code)
 {
@@ -197,7 +265,7 @@ size_t ms_capbuf_put(ms_capbuf *b, const void *data, size_t n)
             c *= 2;
         if (c > b->max)
             c = b->max;
-        unsigned char *q = realloc(b->p, c);
+        unsigned char *q = ms_realloc(b->p, c);
         if (!q) {
             b->nomem = true;
             return 0;

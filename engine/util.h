@@ -15,6 +15,53 @@
 #define MS_PRINTF(a, b)
 #endif
 
+/*
+ * Allocation. Every allocation the engine makes goes through these, so a
+ * test can fail any one of them and see that the failure is handled (as
+ * SQLite's sqlite3FaultSim and its malloc tests do): tests/test_faults.c
+ * fails the 1st, 2nd, ... allocation of building an engine and of scanning
+ * a message until one run reaches no failure. Memory is released with
+ * free(). With no fault armed, an allocation costs one predictable branch
+ * more than the C library's.
+ */
+#define MS_STR_(x) #x
+#define MS_STR(x)  MS_STR_(x)
+#ifdef __FILE_NAME__
+#define MS_HERE __FILE_NAME__ ":" MS_STR(__LINE__)
+#else
+#define MS_HERE __FILE__ ":" MS_STR(__LINE__)
+#endif
+
+void *ms_malloc_at(size_t n, const char *site);
+void *ms_calloc_at(size_t n, size_t size, const char *site);
+void *ms_realloc_at(void *p, size_t n, const char *site);
+char *ms_strdup_at(const char *s, const char *site);
+char *ms_strndup_at(const char *s, size_t n, const char *site);
+
+#define ms_malloc(n)     ms_malloc_at((n), MS_HERE)
+#define ms_calloc(n, sz) ms_calloc_at((n), (sz), MS_HERE)
+#define ms_realloc(p, n) ms_realloc_at((p), (n), MS_HERE)
+#define ms_strdup(s)     ms_strdup_at((s), MS_HERE)
+#define ms_strndup(s, n) ms_strndup_at((s), (n), MS_HERE)
+
+/*
+ * Fault simulation, for tests only. ms_fault_fail_at(n) makes the nth
+ * allocation from now fail (1: the next one), that one only;
+ * ms_fault_fail_from(n) the nth and every one after it; 0 disarms.
+ * ms_fault_fired() tells whether the nth has failed since, and
+ * ms_fault_site() where ("rules.c:123"), or NULL. ms_fault_step() counts
+ * one allocation made elsewhere (a test's Hyperscan allocator,
+ * hs_set_allocator) against the same countdown: true when it must fail.
+ *
+ * The countdown is a plain global, not atomic: arm it only while a single
+ * thread uses the library (a test), never in a daemon.
+ */
+void ms_fault_fail_at(unsigned long n);
+void ms_fault_fail_from(unsigned long n);
+bool ms_fault_fired(void);
+const char *ms_fault_site(void);
+bool ms_fault_step(const char *site);
+
 /* Fill err (if not NULL) with code, place and a printf-style message. */
 void ms_error_set(ms_error *err, int code, const char *file, unsigned line, const char *fmt, ...)
     MS_PRINTF(5, 6);

@@ -50,7 +50,7 @@ static char *read_all(ms_yaml *y, const char *path, size_t *len)
         report(y, 0, MS_ERR_IO, msg);
         return NULL;
     }
-    buf = malloc(cap);
+    buf = ms_malloc(cap);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
         if ((n += got) < cap)
             continue;
@@ -59,7 +59,7 @@ static char *read_all(ms_yaml *y, const char *path, size_t *len)
                      MS_YAML_BYTES_MAX >> 20);
             break;
         }
-        char *nb = realloc(buf, cap *= 2);
+        char *nb = ms_realloc(buf, cap *= 2);
         if (!nb)
             free(buf);
         buf = nb;
@@ -198,8 +198,8 @@ static void check_duplicates(ms_yaml *y)
         }
     if (most < 2)
         return;
-    refs = malloc(most * sizeof *refs);
-    dups = malloc(all * sizeof *dups);
+    refs = ms_malloc(most * sizeof *refs);
+    dups = ms_malloc(all * sizeof *dups);
     if (!refs || !dups) {
         report(y, 0, MS_ERR_NOMEM, "out of memory");
         free(refs);

@@ -127,7 +127,7 @@ bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
         free(list);
         return true; /* no YARA rules: nothing to do */
     }
-    paths = calloc((size_t)n, sizeof *paths);
+    paths = ms_calloc((size_t)n, sizeof *paths);
     if (!paths || yr_initialize() != ERROR_SUCCESS)
         goto nomem;
     eng->yara_initialized = true;
