@@ -63,11 +63,30 @@ static bool disable_rules(ms_engine *eng, const char *const *ids, ms_error_fn fn
     return ok;
 }
 
+/* Every error on its way to the caller's callback: an allocation that
+ * failed is the error to return, whatever it made fail after it (a
+ * category left out is "unknown category" to every rule of it). */
+typedef struct error_tap {
+    ms_error_fn fn;
+    void *ctx;
+    ms_error nomem; /* the first MS_ERR_NOMEM */
+} error_tap;
+
+static void tap_error(void *ctx, const ms_error *e)
+{
+    error_tap *t = ctx;
+    if (e->code == MS_ERR_NOMEM && t->nomem.code == MS_OK)
+        t->nomem = *e;
+    if (t->fn)
+        t->fn(t->ctx, e);
+}
+
 int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
 {
     ms_error first = {0};
     unsigned nerrors = 0;
     ms_engine *eng;
+    error_tap tap = {0};
 
     *out = NULL;
     if (!opts || !opts->rules_dir) {
@@ -92,20 +111,24 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
     }
     eng->cat_unscannable = (unsigned)u;
 
-    bool ok = ms_rules_load_dir(eng, opts->rules_dir, opts->on_error, opts->on_error_ctx, &first,
-                                &nerrors);
+    tap.fn = opts->on_error;
+    tap.ctx = opts->on_error_ctx;
+    /* after an error the next steps run all the same, to report theirs
+     * (`rules check` lists every error at once), but not out of memory */
+    bool ok = ms_rules_load_dir(eng, opts->rules_dir, tap_error, &tap, &first, &nerrors);
     if (ok && opts->disabled_rules)
-        ok = disable_rules(eng, opts->disabled_rules, opts->on_error, opts->on_error_ctx, &first,
-                           &nerrors);
-    if (opts->config_path)
-        ok &= ms_config_load(eng, opts->config_path, opts->on_error, opts->on_error_ctx, &first,
-                             &nerrors);
+        ok = disable_rules(eng, opts->disabled_rules, tap_error, &tap, &first, &nerrors);
+    if (opts->config_path && !tap.nomem.code)
+        ok &= ms_config_load(eng, opts->config_path, tap_error, &tap, &first, &nerrors);
     if (ok)
-        ok = ms_match_compile(eng, opts->cache_dir, opts->on_error, opts->on_error_ctx, &first,
-                              &nerrors);
+        ok = ms_match_compile(eng, opts->cache_dir, tap_error, &tap, &first, &nerrors);
     /* YARA after the YAML rulesets: its rules name their categories */
-    ok &=
-        ms_yara_compile(eng, opts->rules_dir, opts->on_error, opts->on_error_ctx, &first, &nerrors);
+    if (!tap.nomem.code)
+        ok &= ms_yara_compile(eng, opts->rules_dir, tap_error, &tap, &first, &nerrors);
+    if (tap.nomem.code) {
+        first = tap.nomem;
+        ok = false;
+    }
     if (!ok || nerrors) {
         if (err)
             *err = first;

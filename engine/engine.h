@@ -119,4 +119,8 @@ void ms_policy_config_load(ms_engine *eng, ms_yaml *y, yaml_node_t *root);
 bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
                       ms_error *first, unsigned *nerrors);
 
+/* match.c: MS_ERR_NOMEM for a Hyperscan compile error that is an
+ * allocation failing (told only by its message), else MS_ERR_RULES. */
+int ms_match_error_code(const hs_compile_error_t *cerr);
+
 #endif

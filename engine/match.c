@@ -87,16 +87,28 @@ static void cache_store(const ms_engine *eng, const char *dir, const char *path)
     free(bytes);
 }
 
-static void report(ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors, const ms_rule *r,
-                   const char *what, const char *msg)
+static void report_code(ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors, int code,
+                        const ms_rule *r, const char *what, const char *msg)
 {
     ms_error e;
-    ms_error_set(&e, MS_ERR_RULES, r ? r->file : "", r ? r->line : 0, "%s%s%s: %s",
-                 r ? "rule " : "", r ? r->id : "", r ? " pattern" : what, msg);
+    ms_error_set(&e, code, r ? r->file : "", r ? r->line : 0, "%s%s%s: %s", r ? "rule " : "",
+                 r ? r->id : "", r ? " pattern" : what, msg);
     if (fn)
         fn(ctx, &e);
     if ((*nerrors)++ == 0)
         *first = e;
+}
+
+static void report(ms_error_fn fn, void *ctx, ms_error *first, unsigned *nerrors, const ms_rule *r,
+                   const char *what, const char *msg)
+{
+    report_code(fn, ctx, first, nerrors, MS_ERR_RULES, r, what, msg);
+}
+
+int ms_match_error_code(const hs_compile_error_t *cerr)
+{
+    /* "Unable to allocate memory.", "Could not allocate memory for bytecode." */
+    return cerr && strstr(cerr->message, "allocate memory") ? MS_ERR_NOMEM : MS_ERR_RULES;
 }
 
 static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first,
@@ -109,7 +121,8 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
         hs_compile_error_t *cerr = NULL;
 
         if (hs_expression_info(r->pattern, r->hs_flags, &info, &cerr) != HS_SUCCESS) {
-            report(fn, ctx, first, nerrors, r, "", cerr ? cerr->message : "does not compile");
+            report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
+                        cerr ? cerr->message : "does not compile");
             hs_free_compile_error(cerr);
             ok = false;
             continue;
@@ -129,8 +142,10 @@ static bool finish_db(ms_engine *eng, const struct timespec *t0, ms_error_fn fn,
 {
     struct timespec t1;
 
-    if (hs_alloc_scratch(eng->db, &eng->scratch) != HS_SUCCESS) {
-        report(fn, ctx, first, nerrors, NULL, "rulesets", "cannot allocate scratch");
+    hs_error_t rc = hs_alloc_scratch(eng->db, &eng->scratch);
+    if (rc != HS_SUCCESS) {
+        report_code(fn, ctx, first, nerrors, rc == HS_NOMEM ? MS_ERR_NOMEM : MS_ERR_RULES, NULL,
+                    "rulesets", "cannot allocate scratch");
         return false;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -177,13 +192,15 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
         if (hs_compile_multi(exprs, flags, ids, eng->nrules, HS_MODE_STREAM, NULL, &eng->db,
                              &cerr) != HS_SUCCESS) {
             const ms_rule *r = cerr && cerr->expression >= 0 ? &eng->rules[cerr->expression] : NULL;
-            report(fn, ctx, first, nerrors, r, "rulesets",
-                   cerr ? cerr->message : "database does not compile");
+            report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "rulesets",
+                        cerr ? cerr->message : "database does not compile");
             hs_free_compile_error(cerr);
         } else if ((ok = finish_db(eng, &t0, fn, ctx, first, nerrors)) && cache_dir &&
                    cache_dir[0]) {
             cache_store(eng, cache_dir, path);
         }
+    } else {
+        report_code(fn, ctx, first, nerrors, MS_ERR_NOMEM, NULL, "rulesets", "out of memory");
     }
     free(exprs);
     free(flags);

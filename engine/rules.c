@@ -49,7 +49,8 @@
  * its rules still count once per message each.
  *
  * Files load in name order; every error is reported with file:line and the
- * loader carries on, so `mailsift rules check` lists them all at once.
+ * loader carries on, so `mailsift rules check` lists them all at once. Out
+ * of memory (MS_ERR_NOMEM) is reported too, and ends the load.
  */
 #include "engine.h"
 #include "util.h"
@@ -112,8 +113,11 @@ int ms_engine_add_category(ms_engine *eng, const char *name, const char *descrip
     c->description = dupstr(description ? description : name);
     c->threshold = threshold;
     c->action = action;
-    if (!c->name || !c->description)
+    if (!c->name || !c->description) {
+        free(c->name);
+        free(c->description);
         return -1;
+    }
     return (int)eng->ncats++;
 }
 
@@ -163,14 +167,17 @@ static void load_category(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
     if ((v = ms_yaml_get(y, n, "context_window")))
         ms_yaml_get_long(y, v, "context_window", 1, 4096, &window);
     int idx = ms_engine_add_category(eng, name, desc, (int)threshold, action);
-    if (idx >= 0) {
-        eng->cats[idx].file = dupstr(y->path);
-        eng->cats[idx].line = ms_yaml_line(n);
-        eng->cats[idx].bulk = (unsigned)bulk;
-        eng->cats[idx].context_window = (unsigned)window;
-        if ((v = ms_yaml_get(y, n, "levels")))
-            ms_category_levels(eng, y, v, idx);
+    if (idx < 0) {
+        ms_yaml_error(y, n, MS_ERR_NOMEM, "category %s: out of memory", name);
+        return;
     }
+    if (!(eng->cats[idx].file = dupstr(y->path)))
+        ms_yaml_error(y, n, MS_ERR_NOMEM, "category %s: out of memory", name);
+    eng->cats[idx].line = ms_yaml_line(n);
+    eng->cats[idx].bulk = (unsigned)bulk;
+    eng->cats[idx].context_window = (unsigned)window;
+    if ((v = ms_yaml_get(y, n, "levels")))
+        ms_category_levels(eng, y, v, idx);
 }
 
 static const struct flag_name {
@@ -266,24 +273,30 @@ static void wordlist_free(wordlist *w)
     memset(w, 0, sizeof *w);
 }
 
-/* words_error - an error about line `line` of word list `file`, counted on
+/* words_report - an error about line `line` of word list `file`, counted on
  * the ruleset that names the list so `rules check` reports it with the rest */
+static void words_report(ms_yaml *y, int code, const char *file, unsigned line, const char *msg)
+{
+    ms_error e;
+
+    ms_error_set(&e, code, file, line, "%s", msg);
+    if (y->errors++ == 0)
+        y->first = e;
+    if (y->on_error)
+        y->on_error(y->on_error_ctx, &e);
+}
+
 static void words_error(ms_yaml *y, const char *file, unsigned line, const char *fmt, ...)
     MS_PRINTF(4, 5);
 static void words_error(ms_yaml *y, const char *file, unsigned line, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
-    ms_error e;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    ms_error_set(&e, MS_ERR_RULES, file, line, "%s", msg);
-    if (y->errors++ == 0)
-        y->first = e;
-    if (y->on_error)
-        y->on_error(y->on_error_ctx, &e);
+    words_report(y, MS_ERR_RULES, file, line, msg);
 }
 
 /* What a run of white space in a literal entry matches: up to 8 white-space
@@ -351,7 +364,8 @@ static void wordlist_remove(wordlist *w, const char *text)
 
 /* words_read - add the entries of one word list file to w (local: the
  * site's FILE.local, where `!ENTRY` removes). Returns false if the file
- * cannot be read; bad entries are reported and skipped. */
+ * cannot be read; bad entries are reported and skipped, running out of
+ * memory is reported and ends the list. */
 static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_flags, wordlist *w)
 {
     FILE *f = fopen(path, "r");
@@ -390,8 +404,11 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
             hs_expr_info_t *info = NULL;
             hs_compile_error_t *cerr = NULL;
             if (hs_expression_info(e + 3, hs_flags, &info, &cerr) != HS_SUCCESS) {
-                words_error(y, path, lineno, "entry \"%.64s\": %s", e,
-                            cerr ? cerr->message : "does not compile");
+                if (ms_match_error_code(cerr) == MS_ERR_NOMEM)
+                    words_report(y, MS_ERR_NOMEM, path, lineno, "out of memory");
+                else
+                    words_error(y, path, lineno, "entry \"%.64s\": %s", e,
+                                cerr ? cerr->message : "does not compile");
                 hs_free_compile_error(cerr);
                 continue;
             }
@@ -401,9 +418,12 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
                 words_error(y, path, lineno, "entry \"%.64s\" matches the empty string", e);
                 continue;
             }
-            if (!wordlist_add(w, e, dupstr(e + 3)))
+            if (!wordlist_add(w, e, dupstr(e + 3))) {
+                words_report(y, MS_ERR_NOMEM, path, lineno, "out of memory");
                 break;
+            }
         } else if (!wordlist_add(w, e, word_regex(e))) {
+            words_report(y, MS_ERR_NOMEM, path, lineno, "out of memory");
             break;
         }
     }
@@ -413,7 +433,8 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
 
 /* words_pattern - the pattern of a rule with `words: file`: the
  * alternation of its entries, put in place of each {words} of pattern
- * (or alone when pattern is NULL). NULL after reporting an error. */
+ * (or alone when pattern is NULL). NULL after reporting an error
+ * (running out of memory too). */
 static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const char *file,
                            const char *pattern, unsigned hs_flags)
 {
@@ -453,6 +474,8 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
         sprintf(o, ")");
     }
     wordlist_free(&w);
+    if (!alt)
+        ms_yaml_error(y, v, MS_ERR_NOMEM, "rule %s: out of memory", id);
     if (!alt || !pattern)
         return alt;
     size_t k = 0;
@@ -471,6 +494,8 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
         strcpy(o, p);
     }
     free(alt);
+    if (!out)
+        ms_yaml_error(y, v, MS_ERR_NOMEM, "rule %s: out of memory", id);
     return out;
 }
 
@@ -555,22 +580,26 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
                       "rule %s: a negative weight needs a threshold above 0 on category %s", id,
                       cat);
     ms_rule *rules = ms_realloc(eng->rules, (eng->nrules + 1) * sizeof *rules);
-    if (!rules) {
-        ms_yaml_error(y, n, MS_ERR_NOMEM, "out of memory");
-        free(built);
-        return;
-    }
-    eng->rules = rules;
+    if (rules)
+        eng->rules = rules;
     r.id = dupstr(id);
     r.description = dupstr(desc ? desc : id);
     r.pattern = word ? wrap_word(pattern) : dupstr(pattern);
+    r.file = dupstr(y->path);
     free(built);
+    if (!rules || !r.id || !r.description || !r.pattern || !r.file) {
+        ms_yaml_error(y, n, MS_ERR_NOMEM, "rule %s: out of memory", id);
+        free(r.id);
+        free(r.description);
+        free(r.pattern);
+        free(r.file);
+        return;
+    }
     r.category = (unsigned)ci;
     r.validator = (ms_validator)validator;
     r.weight = (int)weight;
     r.scope = (ms_scope)scope;
     r.hide_excerpt = excerpt == 1;
-    r.file = dupstr(y->path);
     r.line = ms_yaml_line(n);
     eng->rules[eng->nrules++] = r;
 }
@@ -590,11 +619,14 @@ static void load_headers(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
             continue;
         }
         char **h = ms_realloc(eng->headers, (eng->nheaders + 1) * sizeof *h);
-        if (!h)
+        if (h)
+            eng->headers = h;
+        char *low = h ? dupstr(s) : NULL;
+        if (!low) {
+            ms_yaml_error(y, ms_yaml_node(y, *it), MS_ERR_NOMEM, "headers: out of memory");
             return;
-        eng->headers = h;
-        char *low = dupstr(s);
-        for (char *p = low; p && *p; p++)
+        }
+        for (char *p = low; *p; p++)
             *p = (char)ms_lower((unsigned char)*p);
         eng->headers[eng->nheaders++] = low;
     }
@@ -707,8 +739,9 @@ bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ct
         free(files);
         return false;
     }
-    for (int pass = 0; pass < 3; pass++) {
-        for (unsigned i = 0; i < n; i++) {
+    bool nomem = false; /* no use going on: the engine is not built */
+    for (int pass = 0; pass < 3 && !nomem; pass++) {
+        for (unsigned i = 0; i < n && !nomem; i++) {
             ms_yaml *y = &docs[i];
             if (pass == 0) {
                 y->on_error = fn;
@@ -717,6 +750,7 @@ bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ct
             } else {
                 load_file(eng, y, pass);
             }
+            nomem = y->errors && y->first.code == MS_ERR_NOMEM;
         }
     }
     for (unsigned i = 0; i < n; i++) {

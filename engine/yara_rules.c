@@ -34,14 +34,19 @@ typedef struct compile_ctx {
     unsigned *nerrors;
 } compile_ctx;
 
-static void report(compile_ctx *c, const char *file, unsigned line, const char *msg)
+static void report_code(compile_ctx *c, int code, const char *file, unsigned line, const char *msg)
 {
     ms_error e;
-    ms_error_set(&e, MS_ERR_RULES, file, line, "%s", msg);
+    ms_error_set(&e, code, file, line, "%s", msg);
     if (c->fn)
         c->fn(c->ctx, &e);
     if ((*c->nerrors)++ == 0)
         *c->first = e;
+}
+
+static void report(compile_ctx *c, const char *file, unsigned line, const char *msg)
+{
+    report_code(c, MS_ERR_RULES, file, line, msg);
 }
 
 static void on_compile(int level, const char *file, int line, const YR_RULE *rule, const char *msg,
@@ -136,10 +141,10 @@ bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
     yr_compiler_set_callback(comp, on_compile, &c);
     unsigned errors = 0;
     for (int i = 0; i < n; i++) {
-        if (asprintf(&paths[i], "%s/%s", dir, list[i]->d_name) < 0) {
-            paths[i] = NULL;
+        size_t plen = strlen(dir) + strlen(list[i]->d_name) + 2;
+        if (!(paths[i] = ms_malloc(plen)))
             goto nomem;
-        }
+        snprintf(paths[i], plen, "%s/%s", dir, list[i]->d_name);
         FILE *f = fopen(paths[i], "r");
         if (!f) {
             report(&c, paths[i], 0, "cannot open YARA rules");
@@ -163,7 +168,7 @@ bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
     }
     goto out;
 nomem:
-    report(&c, dir, 0, "out of memory compiling YARA rules");
+    report_code(&c, MS_ERR_NOMEM, dir, 0, "out of memory compiling YARA rules");
 out:
     if (comp)
         yr_compiler_destroy(comp);
