@@ -97,14 +97,20 @@ static bool load_str_list(ms_yaml *y, yaml_node_t *n, const char *key, char ***o
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     char **list = ms_calloc(cnt ? cnt : 1, sizeof *list);
     unsigned k = 0;
-    if (!list)
+    if (!list) {
+        ms_yaml_error(y, n, MS_ERR_NOMEM, "attachments.%s: out of memory", key);
         return false;
+    }
     MS_YAML_FOREACH_ITEM(n, it)
     {
         const char *s = NULL;
         yaml_node_t *item = ms_yaml_node(y, *it);
-        if (!ms_yaml_get_str(y, item, key, &s) || !(list[k] = ms_strdup(s)))
+        if (!ms_yaml_get_str(y, item, key, &s))
             break;
+        if (!(list[k] = ms_strdup(s))) {
+            ms_yaml_error(y, item, MS_ERR_NOMEM, "attachments.%s: out of memory", key);
+            break;
+        }
         for (char *c = list[k]; *c; c++)
             *c = (char)ms_lower((unsigned char)*c);
         k++;

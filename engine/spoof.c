@@ -37,22 +37,23 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const ms_login_entry *)a)->key, ((const ms_login_entry *)b)->key);
 }
 
-/* Parse one non-comment line into e; false on a line without logins. */
-static bool parse_line(char *line, ms_login_entry *e)
+/* Parse one non-comment line into e: MS_OK, MS_ERR_CONFIG for a line
+ * without logins, MS_ERR_NOMEM. */
+static int parse_line(char *line, ms_login_entry *e)
 {
     char *key = line + strspn(line, " \t");
     size_t kl = strcspn(key, " \t");
     char *rest = key + kl;
 
     if (*rest == '\0')
-        return false;
+        return MS_ERR_CONFIG;
     *rest++ = '\0';
     rest += strspn(rest, " \t");
     /* logins: commas and blanks both separate; store ",a,b," for lookups */
     size_t cap = strlen(rest) + 3, n = 0;
     char *logins = ms_malloc(cap);
     if (!logins)
-        return false;
+        return MS_ERR_NOMEM;
     logins[n++] = ',';
     for (char *tok = strtok(rest, ", \t"); tok; tok = strtok(NULL, ", \t")) {
         size_t tl = strlen(tok);
@@ -63,17 +64,17 @@ static bool parse_line(char *line, ms_login_entry *e)
     logins[n] = '\0';
     if (n == 1) {
         free(logins);
-        return false;
+        return MS_ERR_CONFIG;
     }
     e->key = ms_strdup(key);
     e->logins = logins;
     if (!e->key) {
         free(logins);
-        return false;
+        return MS_ERR_NOMEM;
     }
     lower(e->key);
     lower(e->logins);
-    return true;
+    return MS_OK;
 }
 
 bool ms_spoof_load_map(ms_policy_conf *p, const char *path, ms_error *err)
@@ -101,7 +102,10 @@ bool ms_spoof_load_map(ms_policy_conf *p, const char *path, ms_error *err)
             p->logins = ne;
             cap = ncap;
         }
-        if (!parse_line(s, &p->logins[p->nlogins])) {
+        int rc = parse_line(s, &p->logins[p->nlogins]);
+        if (rc == MS_ERR_NOMEM)
+            goto nomem;
+        if (rc != MS_OK) {
             ms_error_set(err, MS_ERR_CONFIG, path, lineno,
                          "expected \"address login[, login...]\"");
             fclose(f);
