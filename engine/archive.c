@@ -191,8 +191,8 @@ static void emit_props(void *ctx, const char *t, size_t n)
         while (cap - w->nprops < n)
             cap *= 2;
         char *p = ms_realloc(w->props, cap < max ? cap : max);
-        if (!p) {
-            w->props_cut = true; /* out of memory: what is kept is scanned */
+        if (!p) { /* what is kept is scanned; the scan fails */
+            ms_scan_fail(ms_attach_scan(w->a), MS_ERR_NOMEM);
             return;
         }
         w->props = p;
@@ -327,8 +327,10 @@ void ms_archive_scan(ms_attach *a, const ms_attach_obj *o, ms_pkg kind, bool raw
 {
     walk *w = ms_calloc(1, sizeof *w);
 
-    if (!w)
+    if (!w) {
+        ms_scan_fail(ms_attach_scan(a), MS_ERR_NOMEM);
         return;
+    }
     w->a = a;
     w->o = o;
     w->kind = kind;

@@ -226,8 +226,10 @@ unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, si
         while (n < need)
             n *= 2;
         unsigned char *p = ms_realloc(a->lvl[depth], n);
-        if (!p)
+        if (!p) {
+            ms_scan_fail(a->scan, MS_ERR_NOMEM);
             return NULL;
+        }
         a->lvl[depth] = p;
         a->lvlcap[depth] = n;
     }
@@ -268,7 +270,7 @@ void ms_attach_feed(ms_attach *a, const void *data, size_t len)
     }
     unsigned char *b = ms_attach_level_buf(a, 0, a->len + len, NULL);
     if (!b) {
-        a->truncated = true; /* out of memory: what is kept is inspected */
+        a->truncated = true; /* out of memory (the scan's error): what is kept is inspected */
         return;
     }
     memcpy(b + a->len, data, len);

@@ -93,7 +93,8 @@ void ms_attach_text(ms_attach *a, const char *part, const ms_attach_obj *o, cons
                     size_t len);
 ms_scan *ms_attach_scan(ms_attach *a);
 const ms_attach_limits *ms_attach_get_limits(const ms_attach *a);
-/* Buffer of nesting level depth (grows, kept); NULL on out of memory. */
+/* Buffer of nesting level depth (grows, kept); NULL past the deepest
+ * level, or on out of memory (which fails the scan: ms_scan_fail). */
 unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, size_t *cap);
 /* Bytes read out of archives for the current MIME part (bomb accounting). */
 uint64_t *ms_attach_out_bytes(ms_attach *a);

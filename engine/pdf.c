@@ -244,7 +244,11 @@ void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o)
     int fds[2];
 
     reader *r = ms_malloc(sizeof *r);
-    if (!r || pipe2(fds, O_CLOEXEC) != 0) {
+    if (!r) {
+        ms_scan_fail(ms_attach_scan(a), MS_ERR_NOMEM);
+        return;
+    }
+    if (pipe2(fds, O_CLOEXEC) != 0) {
         free(r);
         ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
                           "A PDF whose text could not be extracted", o, "out of resources");

@@ -592,6 +592,8 @@ static void embedded_files(ms_scan *s)
     }
     if ((s->uu_on && s->uu.over) || (s->part.is_text && s->b64run.over))
         s->anomalies |= MS_ANOM_EMBEDDED_LIMIT;
+    if ((s->uu_on && s->uu.buf.nomem) || (s->part.is_text && s->b64run.buf.nomem))
+        ms_scan_fail(s, MS_ERR_NOMEM); /* a file decoded in part, or not at all */
 }
 
 static void on_part_end(void *ctx)
@@ -873,6 +875,12 @@ int ms_scan_add_finding(ms_scan *s, const char *category, const char *rule, cons
     return MS_OK;
 }
 
+void ms_scan_fail(ms_scan *s, int code)
+{
+    if (!s->err)
+        s->err = code;
+}
+
 unsigned ms_scan_nesting(const ms_scan *s)
 {
     return s->nesting;
@@ -918,7 +926,7 @@ int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg
     if (s->nesting + depth + 1 >= s->eng->attach.limits.depth)
         return MS_ERR_LIMIT;
     if (!s->nested && ms_scan_create(s->eng, &s->nested, &err) != MS_OK) {
-        s->err = s->err ? s->err : MS_ERR_NOMEM; /* unscanned: never accepted */
+        ms_scan_fail(s, MS_ERR_NOMEM); /* unscanned: never accepted */
         return MS_ERR_NOMEM;
     }
     ms_scan *n = s->nested;
@@ -940,8 +948,8 @@ int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg
         count_distinct(s, n->msg_pans[i]);
     if (n->encrypted_seq == n->msg_seq)
         s->anomalies |= MS_ANOM_ENCRYPTED;
-    if (rc != MS_OK && !s->err)
-        s->err = rc; /* the message failed to scan as a whole */
+    if (rc != MS_OK)
+        ms_scan_fail(s, rc); /* the message failed to scan as a whole */
     return rc;
 }
 

@@ -35,6 +35,12 @@ int ms_scan_add_finding(ms_scan *s, const char *category, const char *rule, cons
                         const char *part, const char *content_type, const char *filename,
                         const char *excerpt);
 
+/* Something could not be read for want of memory: the scan ends in
+ * MS_ERR_NOMEM (from every later ms_scan_feed() and from ms_scan_finish()),
+ * so the message is never taken as scanned; the rest is read as far as it
+ * goes. Code is the MS_ERR_* to return; the first one stays. */
+void ms_scan_fail(ms_scan *s, int code);
+
 /*
  * A whole message found inside a part (a forwarded .eml attached as a
  * file, a base64-encoded message/rfc822): scanned by a scan of its own
