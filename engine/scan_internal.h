@@ -37,8 +37,8 @@ int ms_scan_add_finding(ms_scan *s, const char *category, const char *rule, cons
 
 /* Something could not be read for want of memory: the scan ends in
  * MS_ERR_NOMEM (from every later ms_scan_feed() and from ms_scan_finish()),
- * so the message is never taken as scanned; the rest is read as far as it
- * goes. Code is the MS_ERR_* to return; the first one stays. */
+ * so the message is never taken as scanned; the rest of it is parsed but
+ * no longer matched. Code is the MS_ERR_* to return; the first one stays. */
 void ms_scan_fail(ms_scan *s, int code);
 
 /*
