@@ -29,6 +29,8 @@ int ms_milter_in_flight(void);
 /* The daemon is stopping: a new message gets 421 4.3.2 (the MTA retries),
  * messages in flight go on. */
 void ms_milter_stop(void);
+/* Connections admitted at MAIL FROM and not closed (milter.max_sessions). */
+unsigned ms_milter_sessions(void);
 /* Free the scans kept between connections. */
 void ms_milter_pool_drain(void);
 

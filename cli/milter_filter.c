@@ -49,6 +49,8 @@ static ms_engine *cur_engine;
 static ms_ratelimit *ratelimit;
 static atomic_int in_flight;
 static atomic_bool stopping;
+static atomic_uint sessions;      /* connections admitted (milter.max_sessions) */
+static atomic_llong last_refused; /* time of the last "too many sessions" log */
 
 typedef struct conn {
     ms_engine *eng; /* the engine of scan */
@@ -56,7 +58,8 @@ typedef struct conn {
     ms_disclaimer *disc;   /* eng has a disclaimer: the body rewriter */
     bool disc_on, chgbody; /* this message gets it; the MTA may replace bodies */
     bool in_message, headers_fed, refused;
-    bool leadspc; /* header values carry their leading space (both ways) */
+    bool admitted; /* counted in sessions (from its first MAIL to close) */
+    bool leadspc;  /* header values carry their leading space (both ways) */
     char sender[512], login[256], client[64];
     unsigned rcpts, external;
     char from[HEADER_ADDR_MAX], sender_hdr[HEADER_ADDR_MAX];
@@ -166,6 +169,11 @@ int ms_milter_in_flight(void)
 void ms_milter_stop(void)
 {
     atomic_store(&stopping, true);
+}
+
+unsigned ms_milter_sessions(void)
+{
+    return atomic_load(&sessions);
 }
 
 static double now_ns(void)
@@ -339,6 +347,40 @@ static void mask_if_cut(char *dst, size_t size, int n)
         ms_mask_pans(dst, true);
 }
 
+/*
+ * admit - count ctx's connection among the sessions, at its first MAIL
+ * FROM; false when milter.max_sessions are open already. A session holds a
+ * scan (its buffers) from then until the connection closes, so the cap
+ * bounds the memory a client holding connections open can take.
+ */
+static bool admit(SMFICTX *ctx)
+{
+    conn *c = smfi_getpriv(ctx);
+    ms_milter_conf mc;
+
+    if (!c) {
+        if (!(c = calloc(1, sizeof *c)))
+            return true; /* begin_message fails and says so */
+        smfi_setpriv(ctx, c);
+    }
+    if (c->admitted)
+        return true;
+    ms_engine *eng = engine_get();
+    ms_policy_milter_conf(eng, &mc);
+    ms_engine_destroy(eng);
+    if (atomic_fetch_add(&sessions, 1) >= mc.max_sessions) {
+        atomic_fetch_sub(&sessions, 1);
+        long long now = time(NULL), last = atomic_load(&last_refused);
+        if (now - last >= 60 && atomic_compare_exchange_strong(&last_refused, &last, now))
+            ms_milter_log(LOG_WARNING,
+                          "%u sessions open (milter.max_sessions): new messages get 421 4.3.2",
+                          mc.max_sessions);
+        return false;
+    }
+    c->admitted = true;
+    return true;
+}
+
 static uint64_t declared_size(char **argv)
 {
     for (int i = 1; argv[0] && argv[i]; i++)
@@ -351,9 +393,13 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 {
     static const ms_reply stop_reply = {"421", "4.3.2",
                                         "Mail filter shutting down, try again later"};
+    static const ms_reply busy_reply = {"421", "4.3.2",
+                                        "Too many concurrent sessions, try again later"};
     ms_reply r;
     bool allowed;
 
+    if (!admit(ctx))
+        return refuse(ctx, &busy_reply);
     conn *c = begin_message(ctx);
     /* after begin_message counted the message: ms_milter_stop()'s caller
      * either sees it in flight or it sees the flag */
@@ -584,6 +630,8 @@ static sfsistat on_close(SMFICTX *ctx)
     conn *c = smfi_getpriv(ctx);
     if (c) {
         end_message(c);
+        if (c->admitted)
+            atomic_fetch_sub(&sessions, 1);
         pool_put(c);
         ms_scan_destroy(c->scan);
         ms_disclaimer_destroy(c->disc);

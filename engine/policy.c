@@ -198,6 +198,7 @@ void ms_policy_milter_conf(const ms_engine *eng, ms_milter_conf *o)
     o->disclaimer = p->disclaimer;
     o->timeout = p->timeout ? p->timeout : MS_LIMIT_MILTER_TIMEOUT_DEFAULT;
     o->recipient_limit = p->recipient_limit ? p->recipient_limit : MS_LIMIT_RECIPIENTS_DEFAULT;
+    o->max_sessions = p->max_sessions ? p->max_sessions : MS_LIMIT_MILTER_SESSIONS_DEFAULT;
     o->size_limit = p->size_limit ? p->size_limit : MS_LIMIT_SIZE_DEFAULT;
     o->rate_messages = p->rate_messages ? p->rate_messages : MS_LIMIT_RATE_MESSAGES_DEFAULT;
     o->rate_window = p->rate_window ? p->rate_window : MS_LIMIT_RATE_WINDOW_DEFAULT;

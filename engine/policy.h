@@ -49,7 +49,7 @@ typedef struct ms_policy_conf {
     char listen[MS_POLICY_STR], user[64], pidfile[MS_POLICY_STR], log[16];
     char audit_log[MS_POLICY_STR], disclaimer[1024];
     bool failure_reject;
-    unsigned timeout, recipient_limit, rate_messages, rate_window;
+    unsigned timeout, recipient_limit, rate_messages, rate_window, max_sessions;
     uint64_t size_limit;
     ms_state_backend state;
     char state_file[MS_POLICY_STR], redis_host[MS_POLICY_STR], redis_prefix[64];

@@ -18,6 +18,7 @@
  *     failure_mode: tempfail          # or reject; never accept unscanned mail
  *     timeout: 300                    # seconds the MTA may stay silent
  *     recipient_limit: 500
+ *     max_sessions: 500               # MTA connections in a message at once
  *     size_limit: 157286400           # bytes
  *     rate_limit: { messages: 700, window: 60 }
  *     login_maps: /etc/postfix/sender_login   # smtpd_sender_login_maps form
@@ -249,9 +250,10 @@ static void load_milter_strings(ms_policy_conf *p, ms_yaml *y, yaml_node_t *n)
 static void load_milter(ms_policy_conf *p, ms_yaml *y, yaml_node_t *n)
 {
     static const char *const keys[] = {
-        "listen",      "user",       "pidfile",         "log",        "failure_mode",
-        "timeout",     "rate_limit", "recipient_limit", "size_limit", "login_maps",
-        "same_domain", "disclaimer", "audit_log",       "state",      NULL};
+        "listen",       "user",       "pidfile",      "log",
+        "failure_mode", "timeout",    "rate_limit",   "recipient_limit",
+        "size_limit",   "login_maps", "same_domain",  "disclaimer",
+        "audit_log",    "state",      "max_sessions", NULL};
     yaml_node_t *v;
     long l;
 
@@ -264,6 +266,9 @@ static void load_milter(ms_policy_conf *p, ms_yaml *y, yaml_node_t *n)
     if ((v = ms_yaml_get(y, n, "recipient_limit")) &&
         ms_yaml_get_long(y, v, "milter.recipient_limit", 1, 1000000, &l))
         p->recipient_limit = (unsigned)l;
+    if ((v = ms_yaml_get(y, n, "max_sessions")) &&
+        ms_yaml_get_long(y, v, "milter.max_sessions", 1, 1000000, &l))
+        p->max_sessions = (unsigned)l;
     if ((v = ms_yaml_get(y, n, "size_limit")) &&
         ms_yaml_get_long(y, v, "milter.size_limit", 1, 1L << 40, &l))
         p->size_limit = (uint64_t)l;

@@ -139,6 +139,7 @@ typedef struct ms_milter_conf {
     const char *disclaimer; /* text appended for external recipients; "" none */
     unsigned timeout;       /* seconds of MTA silence before giving up */
     unsigned recipient_limit;
+    unsigned max_sessions; /* connections with a message begun at once */
     uint64_t size_limit;
     unsigned rate_messages; /* per sender in rate_window seconds */
     unsigned rate_window;

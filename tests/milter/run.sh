@@ -300,6 +300,31 @@ disclaimer_case "internal mail (subdomain too) left without the disclaimer" disc
 send disc4.out --from d4@example.org --to r@example.net --data "$SRC/tests/milter/disclaimer-signed.eml"
 disclaimer_case "signed message left unchanged byte for byte" disclaimer-signed unchanged "$SRC/tests/milter/disclaimer-signed.eml"
 
+# ---- sessions past milter.max_sessions get 421; memory returns after ----
+# 400 milter sessions held open after MAIL FROM (the milter protocol spoken
+# directly: Postfix would not open that many), then closed. Resident memory
+# must fall back by at least half of what the sessions took (sessions.py
+# polls for it up to READY s). Sanitizer builds keep freed memory in
+# quarantine: there only the refusals are checked.
+conf "$W/sessions.yaml" "{ backend: file, file: $W/state/ratelimit }"
+printf '  max_sessions: 300\n' >>"$W/sessions.yaml"
+restart_milter "$W/sessions.yaml"
+python3 "$SRC/tests/milter/sessions.py" 127.0.0.1 $MILTER_PORT "$MPID" 400 $READY >"$W/sessions.out" 2>&1
+if grep -q "^accepted 300$" "$W/sessions.out" && grep -q "^refused 100 421$" "$W/sessions.out"; then
+    ok "400 sessions, max_sessions 300: 300 go on, 100 get 421 at MAIL FROM"
+else not_ok "max_sessions 300" "$W/sessions.out"; fi
+expect "the refusals are logged" "$W/milter.log" "300 sessions open \\(milter.max_sessions\\)"
+base=$(sed -n 's/^baseline_kib //p' "$W/sessions.out")
+peak=$(sed -n 's/^peak_kib //p' "$W/sessions.out")
+after=$(sed -n 's/^after_kib //p' "$W/sessions.out")
+if ldd "$BIN" | grep -q libasan || nm -D "$BIN" 2>/dev/null | grep -q __asan_init; then
+    ok "memory after the sessions: not measured under AddressSanitizer (RSS $base -> $peak -> $after KiB)"
+elif [ -n "$after" ] && [ $((after - base)) -le $(((peak - base) / 2)) ]; then
+    ok "memory returned after the sessions closed: RSS $base -> $peak -> $after KiB"
+else not_ok "memory kept after the sessions closed: RSS $base -> $peak -> $after KiB" "$W/sessions.out"; fi
+send sess.out --from s1@example.org --to r@example.net --body "after the sessions"
+expect "mail flows after the sessions closed" "$W/sess.out" "^<- +250 2.0.0 Ok: queued"
+
 # ---- SIGTERM mid-message: the message is finished, then the milter exits -
 python3 "$SRC/tests/milter/slow_client.py" 127.0.0.1 $SMTP_PORT "$MPID" TERM >"$W/term.out" 2>&1
 expect "SIGTERM mid-message: the message in flight is scanned and accepted" "$W/term.out" "^final: 250 "
