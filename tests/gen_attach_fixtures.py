@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""gen_attach_fixtures.py OUTDIR - build the attachment test messages
+"""gen_attach_fixtures.py OUTDIR [NAME...] - build the attachment test messages
 
 Writes OUTDIR/<name>.eml, one message per fixture, each with one
 attachment as MIME part 2, plus OUTDIR/sizes.txt ("name bytes" lines)
-for the limit tests. Python standard library only; deterministic.
+for the limit tests, and OUTDIR/mixed.eml: a card number in the text, in
+a file uuencoded into it, in a zip, a docx, a pdf and a forwarded message
+(tests/test_faults.c). With NAMEs, only those messages are written.
+Python standard library only; deterministic.
 """
 import io
 import os
@@ -270,6 +273,30 @@ def message(name, ctype, data, fname):
     return m.as_bytes()
 
 
+def mixed_message(csv_pan):
+    """Every attachment path at once, each holding the card number."""
+    import binascii
+    m = MIMEMultipart()
+    m["From"] = "alice@example.com"
+    m["To"] = "bob@example.org"
+    m["Subject"] = "Order details"
+    notes = b"Card on file: " + PAN.encode() + b"\n"
+    uu = b"begin 644 notes.txt\n" + binascii.b2a_uu(notes) + b"`\nend\n"
+    m.attach(MIMEText("Card for the order: %s exp 04/29\n\n" % PAN + uu.decode()))
+    card_msg = inner_message(("text/plain", ("Card: %s exp 04/29\n" % PAN).encode(), ""))
+    for ctype, data, fname in [
+            ("application/zip", zipped([("cards.csv", csv_pan)]), "cards.zip"),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             docx(["Customer card on file:", "Card " + PAN]), "cards.docx"),
+            ("application/pdf", pdf([["Billing details", "Card: " + PAN]]), "cards.pdf"),
+            ("message/rfc822", card_msg, "fwd.eml")]:
+        part = MIMEApplication(data, ctype.split("/")[1])
+        part.replace_header("Content-Type", ctype)
+        part.add_header("Content-Disposition", "attachment", filename=fname)
+        m.attach(part)
+    return m.as_bytes()
+
+
 def inner_message(*parts):
     """A whole message (bytes) to attach: one text part, or a multipart of
     (ctype, bytes, filename) parts."""
@@ -423,13 +450,19 @@ def main():
         ti.size, ti.mtime = len(csv_pan), 0
         t.addfile(ti, io.BytesIO(csv_pan))
     fixtures["tar_csv"] = ("application/x-tar", tar.getvalue(), "cards.tar")
+    only = set(sys.argv[2:])
     sizes = []
     for name, (ctype, data, fname) in sorted(fixtures.items()):
+        sizes.append("%s %d\n" % (name, len(data)))
+        if only and name not in only:
+            continue
         with open(os.path.join(out, name + ".eml"), "wb") as f:
             f.write(message(name, ctype, data, fname))
-        sizes.append("%s %d\n" % (name, len(data)))
     with open(os.path.join(out, "sizes.txt"), "w") as f:
         f.writelines(sizes)
+    if not only or "mixed" in only:
+        with open(os.path.join(out, "mixed.eml"), "wb") as f:
+            f.write(mixed_message(csv_pan))
 
 
 if __name__ == "__main__":
