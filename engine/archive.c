@@ -30,8 +30,10 @@
  *
  * BUGS: a corrupt archive is read up to the damage.
  */
+#include "archive.h"
 #include "attach.h"
 #include "engine.h"
+#include "office.h"
 #include "scan_internal.h"
 #include "util.h"
 

@@ -27,10 +27,14 @@
  * read as UTF-8, UTF-16 with a BOM, or else Latin-1; no other charsets.
  */
 #include "attach.h"
+#include "archive.h"
 #include "engine.h"
+#include "office.h"
+#include "pdf.h"
 #include "scan_internal.h"
 #include "util.h"
 #include "uu.h"
+#include "yara_rules.h"
 
 #include <magic.h>
 #include <stdio.h>

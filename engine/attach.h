@@ -7,11 +7,14 @@
  * archives (archive.c), Office packages (office.c) and PDFs (pdf.c), and
  * feeds text it finds back through the text rules with the ms_scan_text_*
  * seam. Members of archives go through the same inspection, one level
- * deeper.
+ * deeper. Each container format has its own header (archive.h, office.h,
+ * pdf.h, yara_rules.h); the site's settings of the layer are in
+ * attach_conf.h, which the engine holds.
  */
 #ifndef MS_ATTACH_H
 #define MS_ATTACH_H
 
+#include "attach_conf.h"
 #include "limits.h"
 #include "mime.h"
 
@@ -35,27 +38,6 @@ typedef struct ms_attach_obj {
     unsigned depth;       /* 0 for a MIME part, archive nesting otherwise */
     bool text_scanned;    /* a text part the text rules already saw */
 } ms_attach_obj;
-
-/* The clock of the time limit: nanoseconds from any fixed start. */
-typedef uint64_t (*ms_attach_clock_fn)(void *ctx);
-
-/* Site configuration of the layer (engine field; defaults by ms_attach_conf_init). */
-typedef struct ms_attach_conf {
-    ms_attach_limits limits;
-    ms_attach_clock_fn clock; /* CLOCK_MONOTONIC; tests set their own */
-    void *clock_ctx;
-    char **dangerous_types; /* libmagic MIME types; NULL: built-in list */
-    unsigned ndangerous_types;
-    char **script_exts; /* extensions run as scripts; NULL: built-in list */
-    unsigned nscript_exts;
-} ms_attach_conf;
-
-void ms_attach_conf_init(ms_attach_conf *c);
-void ms_attach_conf_fini(ms_attach_conf *c);
-/* Replace the clock time_ms is measured with, on an engine no scan uses
- * yet: tests give one that stands still or steps, so no test depends on
- * the speed of the machine. fn NULL restores CLOCK_MONOTONIC. */
-void ms_attach_set_clock(struct ms_engine *eng, ms_attach_clock_fn fn, void *ctx);
 
 /* Create the per-scan state (libmagic cookie, YARA scanner, buffers) or NULL. */
 ms_attach *ms_attach_create(const struct ms_engine *eng, ms_scan *scan);
@@ -100,38 +82,5 @@ unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, si
 uint64_t *ms_attach_out_bytes(ms_attach *a);
 /* Size of the MIME part being inspected (the ratio's denominator). */
 uint64_t ms_attach_part_bytes(const ms_attach *a);
-
-/* archive.c: read the members of an archive (office: an OOXML/ODF package). */
-typedef enum ms_pkg { MS_PKG_ARCHIVE, MS_PKG_OOXML, MS_PKG_ODF } ms_pkg;
-void ms_archive_scan(ms_attach *a, const ms_attach_obj *o, ms_pkg kind, bool raw_ok);
-
-/* office.c: text of an OOXML/ODF member; props for properties parts. */
-typedef enum ms_office_member {
-    MS_OFFICE_SKIP = 0, /* not text (rels, styles of OOXML, media) */
-    MS_OFFICE_BODY,     /* body, sheets, slides, comments, headers, footers */
-    MS_OFFICE_PROPS,    /* core, app, custom properties; ODF meta.xml */
-    MS_OFFICE_MACRO,    /* vbaProject.bin */
-    MS_OFFICE_OTHER,    /* embedded object or media: inspected as a member */
-} ms_office_member;
-ms_office_member ms_office_classify(ms_pkg kind, const char *name);
-/* XML to text: tags out, entities decoded, paragraph and cell ends as line
- * breaks and tabs; props: "name: value" lines. The text goes to emit in
- * pieces of at most 4 KiB; it is never longer than the XML. */
-typedef void (*ms_office_emit)(void *ctx, const char *text, size_t len);
-void ms_office_xml_text(const char *x, size_t n, bool props, ms_office_emit emit, void *ctx);
-/* OLE2 compound file: macros (VBA storage) and encrypted OOXML. */
-void ms_office_ole(ms_attach *a, const ms_attach_obj *o);
-
-/* pdf.c: text of a PDF through the text rules; encryption detected. */
-void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o);
-
-/* yara_rules.c */
-bool ms_yara_compile(struct ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
-                     ms_error *first, unsigned *nerrors);
-void ms_yara_free(struct ms_engine *eng);
-/* Per-scan scanner: create (NULL when the engine has no rules), scan, destroy. */
-void *ms_yara_scanner_create(const struct ms_engine *eng);
-void ms_yara_scanner_destroy(void *scanner);
-void ms_yara_scan(ms_attach *a, void *scanner, const ms_attach_obj *o);
 
 #endif

@@ -17,7 +17,9 @@
  * refuse to start on a config it does not understand rather than run with
  * a policy the administrator did not write.
  */
+#include "config.h"
 #include "engine.h"
+#include "rules.h"
 #include "util.h"
 #include "yamldoc.h"
 

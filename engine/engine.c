@@ -2,7 +2,11 @@
  * engine.c - build, share and free the compiled engine
  */
 #include "engine.h"
+#include "config.h"
+#include "match.h"
+#include "rules.h"
 #include "util.h"
+#include "yara_rules.h"
 
 #include <stdlib.h>
 #include <string.h>

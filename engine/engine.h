@@ -5,7 +5,7 @@
 #ifndef MS_ENGINE_H
 #define MS_ENGINE_H
 
-#include "attach.h"
+#include "attach_conf.h"
 #include "limits.h"
 #include "policy.h"
 #include "yamldoc.h"
@@ -93,31 +93,12 @@ struct ms_engine {
     ms_policy_conf policy;           /* internal_domains, policy:, milter: (policy.h) */
 };
 
-/* rules.c: load every *.yaml in dir (sorted) into eng; errors through y. */
-bool ms_rules_load_dir(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx, ms_error *first,
-                       unsigned *nerrors);
-
 /* rules.c: index of category name, or -1. */
 int ms_engine_category(const ms_engine *eng, const char *name);
-
-/* rules.c: read a `levels: {low: ACTION, high: ..., bulk: ...}` mapping
- * into category idx (ruleset and site config use the same syntax). */
-void ms_category_levels(ms_engine *eng, ms_yaml *y, yaml_node_t *n, int idx);
 
 /* rules.c: add a category (used for builtins); returns its index or -1. */
 int ms_engine_add_category(ms_engine *eng, const char *name, const char *description, int threshold,
                            ms_action action);
-
-/* config.c: apply mailsift.yaml (limits, policy) to eng. */
-bool ms_config_load(ms_engine *eng, const char *path, ms_error_fn fn, void *ctx, ms_error *first,
-                    unsigned *nerrors);
-
-/* policy_config.c: the internal_domains, policy and milter sections. */
-void ms_policy_config_load(ms_engine *eng, ms_yaml *y, yaml_node_t *root);
-
-/* match.c: compile all rules into one streaming database. */
-bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
-                      ms_error *first, unsigned *nerrors);
 
 /* match.c: MS_ERR_NOMEM for a Hyperscan compile error that is an
  * allocation failing (told only by its message), else MS_ERR_RULES. */

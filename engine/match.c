@@ -11,6 +11,7 @@
  * a `mailsift scan` pays ~0.5 s of compile otherwise). A cache file that
  * does not deserialise (another CPU, a damaged file) is ignored.
  */
+#include "match.h"
 #include "engine.h"
 #include "util.h"
 
@@ -21,7 +22,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
 
 static void mix(uint64_t h[2], const void *p, size_t n)
 {

@@ -21,6 +21,7 @@
  * files are not recognised as encrypted; XML is not validated (the text of
  * broken XML is read as far as it goes).
  */
+#include "office.h"
 #include "attach.h"
 
 #include <stdio.h>

@@ -35,6 +35,7 @@
  * from a process that may run other threads: if one of them held a lock
  * poppler or glib takes, the child waits on it until the time limit.
  */
+#include "pdf.h"
 #include "attach.h"
 #include "engine.h"
 #include "scan_internal.h"

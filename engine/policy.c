@@ -21,6 +21,7 @@
  */
 #include "policy.h"
 #include "engine.h"
+#include "spoof.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -28,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MS_DEFAULT_STATE_FILE      "/var/lib/mailsift/state"
-#define MS_DEFAULT_LISTEN          "inet:10025@127.0.0.1"
+#define MS_DEFAULT_STATE_FILE "/var/lib/mailsift/state"
+#define MS_DEFAULT_LISTEN     "inet:10025@127.0.0.1"
 
 /* Default reply texts of the categories a site is likely to have. */
 static const struct {

@@ -80,13 +80,4 @@ bool ms_policy_encrypted_type(const char *content_type);
  * code or an enhanced status whose class differs from the code's. */
 bool ms_reply_parse(const char *s, ms_reply *r, char *err);
 
-/* spoof.c: load a login map file (Postfix smtpd_sender_login_maps source
- * form: "address login[, login...]"; "@domain" keys the whole domain;
- * '#' comments). Errors name file:line. */
-bool ms_spoof_load_map(ms_policy_conf *p, const char *path, ms_error *err);
-
-/* spoof.c: may login use address? */
-bool ms_spoof_allowed(const ms_policy_conf *p, const char *login, const char *address);
-
-/* config.c sections */
 #endif

@@ -31,8 +31,10 @@
  * Relative paths are taken from the directory of the config file. Errors
  * name file:line like every config error; nothing falls back silently.
  */
+#include "config.h"
 #include "engine.h"
 #include "policy.h"
+#include "spoof.h"
 #include "util.h"
 #include "yamldoc.h"
 

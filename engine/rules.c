@@ -52,6 +52,7 @@
  * loader carries on, so `mailsift rules check` lists them all at once. Out
  * of memory (MS_ERR_NOMEM) is reported too, and ends the load.
  */
+#include "rules.h"
 #include "engine.h"
 #include "util.h"
 #include "yamldoc.h"
@@ -254,7 +255,6 @@ static char *wrap_word(const char *pattern)
 }
 
 /* ---- word lists (`words: FILE`) ------------------------------------------ */
-
 
 typedef struct wordlist {
     char **text; /* each entry as written (what `!ENTRY` names) */

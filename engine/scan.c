@@ -35,10 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MS_SCAN_SLICE    16384 /* raw body bytes decoded per step */
-#define MS_SCAN_BATCH    65536 /* text bytes per Hyperscan call */
-#define MS_SCAN_HISTORY  64    /* stream bytes kept before the batch: a PAN's run */
-#define MS_SCAN_EXCERPT  60    /* bytes of context in an excerpt */
+#define MS_SCAN_SLICE   16384 /* raw body bytes decoded per step */
+#define MS_SCAN_BATCH   65536 /* text bytes per Hyperscan call */
+#define MS_SCAN_HISTORY 64    /* stream bytes kept before the batch: a PAN's run */
+#define MS_SCAN_EXCERPT 60    /* bytes of context in an excerpt */
 _Static_assert(MS_SCAN_HISTORY >= MS_PAN_RUN_BYTES, "a card number's run fits the history");
 
 typedef struct part_state {

@@ -18,6 +18,7 @@
  * BUGS: no postmap(1) database formats, only the text source; no
  * "user" key without a domain (Postfix's localpart lookup).
  */
+#include "spoof.h"
 #include "engine.h"
 #include "policy.h"
 #include "util.h"

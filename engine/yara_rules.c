@@ -17,6 +17,7 @@
  * BUGS: yr_initialize() is process-wide and reference counted by YARA;
  * external variables are not set (a rule using one does not compile).
  */
+#include "yara_rules.h"
 #include "attach.h"
 #include "engine.h"
 #include "util.h"

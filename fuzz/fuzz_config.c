@@ -18,7 +18,9 @@
  * run with -timeout (a 100,000 '[' config took 23 s before the nesting
  * limit).
  */
+#include "config.h"
 #include "engine.h"
+#include "rules.h"
 
 #include <mailsift/sweep.h>
 

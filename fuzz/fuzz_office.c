@@ -8,6 +8,7 @@
  * name classifier accepts any name.
  */
 #include "attach.h"
+#include "office.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -8,6 +8,7 @@
  */
 #include "engine.h"
 #include "policy.h"
+#include "spoof.h"
 
 #include <mailsift/mailsift.h>
 #include <mailsift/policy.h>

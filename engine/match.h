@@ -1,0 +1,19 @@
+/*
+ * match.h - compile every text rule into one Hyperscan streaming database
+ * (engine/match.c)
+ */
+#ifndef MS_MATCH_H
+#define MS_MATCH_H
+
+#include "engine.h"
+
+#include <stdbool.h>
+
+/* Compile the rules of eng into eng->db (or load them from cache_dir when
+ * a database of the same rules is there; NULL: no cache). Every error is
+ * passed to fn with its rule's file:line; the first is kept in *first and
+ * *nerrors counts them. Returns false when any was found. */
+bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
+                      ms_error *first, unsigned *nerrors);
+
+#endif
