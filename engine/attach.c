@@ -24,10 +24,12 @@
  *
  * BUGS: the declared Content-Type is compared with the true type only for
  * executables (a mislabelled image is no policy matter). Text members are
- * read as UTF-8, UTF-16 with a BOM, or else Latin-1; no other charsets.
+ * read as UTF-8, UTF-16 with a BOM, or else Latin-1 (charset.c converts);
+ * no other charsets.
  */
 #include "attach.h"
 #include "archive.h"
+#include "charset.h"
 #include "engine.h"
 #include "office.h"
 #include "pdf.h"
@@ -63,7 +65,8 @@ struct ms_attach {
     uint64_t spent_ns, t0;
     bool time_hit;
     uint32_t anomalies;
-    char conv[4 * MS_ATTACH_DISCARD]; /* text converted to UTF-8 */
+    ms_charset cs; /* text that is not UTF-8, to UTF-8 */
+    char conv[3 * MS_ATTACH_DISCARD + MS_CHARSET_SLACK];
 };
 
 /* libmagic: the MIME type; MAGIC_NO_CHECK_COMPRESS as archives are opened
@@ -164,6 +167,7 @@ ms_attach *ms_attach_create(const ms_engine *eng, ms_scan *scan)
         return NULL;
     a->eng = eng;
     a->scan = scan;
+    ms_charset_init(&a->cs);
     a->magic = magic_open(MS_MAGIC_FLAGS);
     if (!a->magic || magic_load(a->magic, NULL) != 0) {
         ms_attach_destroy(a);
@@ -187,6 +191,7 @@ void ms_attach_destroy(ms_attach *a)
     if (a->magic)
         magic_close(a->magic);
     ms_yara_scanner_destroy(a->yara);
+    ms_charset_fini(&a->cs);
     for (unsigned i = 0; i < MS_ATTACH_DEPTH_MAX + 2; i++)
         free(a->lvl[i]);
     free(a);
@@ -344,83 +349,31 @@ void ms_attach_encrypted(ms_attach *a, const ms_attach_obj *o, const char *what)
 
 /* ---- text --------------------------------------------------------------- */
 
-static bool valid_utf8(const unsigned char *p, size_t n)
+/* Feed text that is not UTF-8 through charset.c: UTF-16 when it starts
+ * with a byte order mark, else Latin-1 (every byte is a character). */
+static void feed_converted(ms_attach *a, const char *p, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t k = c < 0x80             ? 1
-                   : (c & 0xE0) == 0xC0 ? 2
-                   : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4
-                                        : 0;
-        if (k == 0 || (k == 2 && c < 0xC2) || i + k > n)
-            return false;
-        for (size_t j = 1; j < k; j++)
-            if ((p[i + j] & 0xC0) != 0x80)
-                return false;
-        i += k;
-    }
-    return true;
-}
+    bool utf16 = n >= 2 && (((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) ||
+                            ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF));
 
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
+    ms_charset_begin(&a->cs, utf16 ? "utf-16" : "iso-8859-1");
+    while (n) { /* conv holds 3 bytes out per byte in, and the slack */
+        size_t k = n < MS_ATTACH_DISCARD ? n : MS_ATTACH_DISCARD;
+        ms_scan_text_feed(a->scan, a->conv, ms_charset_feed(&a->cs, p, k, a->conv));
+        p += k;
+        n -= k;
     }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
-/* Feed text that is not UTF-8: UTF-16 with a BOM, else Latin-1. */
-static void feed_converted(ms_attach *a, const unsigned char *p, size_t n)
-{
-    int utf16 = 0; /* 1: little endian, 2: big endian */
-    if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
-        utf16 = 1;
-    else if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF)
-        utf16 = 2;
-    size_t i = utf16 ? 2 : 0;
-    while (i < n) {
-        size_t o = 0;
-        while (i < n && o < sizeof a->conv - 4) {
-            unsigned cp;
-            if (utf16) {
-                if (i + 1 >= n)
-                    break;
-                cp = utf16 == 1 ? (unsigned)(p[i] | p[i + 1] << 8)
-                                : (unsigned)(p[i] << 8 | p[i + 1]);
-                i += 2;
-                if (cp >= 0xD800 && cp <= 0xDFFF)
-                    cp = 0xFFFD; /* surrogates: no card digits there */
-            } else {
-                cp = p[i++];
-            }
-            o += put_utf8(a->conv + o, cp);
-        }
-        ms_scan_text_feed(a->scan, a->conv, o);
-        if (utf16 && i + 1 >= n)
-            break;
-    }
+    ms_scan_text_feed(a->scan, a->conv, ms_charset_finish(&a->cs, a->conv));
 }
 
 void ms_attach_text(ms_attach *a, const char *part, const ms_attach_obj *o, const char *text,
                     size_t len)
 {
     ms_scan_text_begin(a->scan, part, o->declared, o->name);
-    if (valid_utf8((const unsigned char *)text, len))
+    if (ms_utf8_check(text, len))
         ms_scan_text_feed(a->scan, text, len);
     else
-        feed_converted(a, (const unsigned char *)text, len);
+        feed_converted(a, text, len);
     ms_scan_text_end(a->scan);
 }
 

@@ -423,31 +423,6 @@ static size_t utf8_scan(const unsigned char *in, size_t len, bool final, char *o
     return o;
 }
 
-/* Code point cp as UTF-8 into out; returns its length. */
-static size_t put_utf8(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 static size_t put_invalid(uint32_t *anom, char *out)
 {
     *anom |= MS_ANOM_CHARSET_INVALID;
@@ -475,7 +450,7 @@ static size_t utf7_unit(ms_charset_utf7 *u, unsigned unit, char *out, uint32_t *
     if (u->high && unit >= 0xdc00 && unit < 0xe000) {
         uint32_t cp = 0x10000 + ((uint32_t)(u->high - 0xd800) << 10) + (unit - 0xdc00);
         u->high = 0;
-        return put_utf8(cp, out);
+        return ms_utf8_put(out, cp);
     }
     if (u->high) {
         o += put_invalid(anom, out);
@@ -486,7 +461,7 @@ static size_t utf7_unit(ms_charset_utf7 *u, unsigned unit, char *out, uint32_t *
     else if (unit >= 0xdc00 && unit < 0xe000)
         o += put_invalid(anom, out + o);
     else
-        o += put_utf8(unit, out + o);
+        o += ms_utf8_put(out + o, unit);
     return o;
 }
 

@@ -68,6 +68,7 @@
  * left in the text (text bytes are not rewritten here).
  */
 #include "html.h"
+#include "util.h"
 
 #include <mailsift/mailsift.h>
 
@@ -608,23 +609,14 @@ static void put_code(html_io *io, uint32_t cp)
     }
     if (cp == 0xAD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF)
         return; /* invisible: a sender hides a number's digits behind them */
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
+    if (cp == 0)
+        cp = 0xFFFD; /* &#0; is no character */
     if (cp < 0x80) {
-        put(io, (char)cp);
-    } else if (cp < 0x800) {
-        put(io, (char)(0xC0 | cp >> 6));
-        put(io, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        put(io, (char)(0xE0 | cp >> 12));
-        put(io, (char)(0x80 | (cp >> 6 & 0x3F)));
-        put(io, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        put(io, (char)(0xF0 | cp >> 18));
-        put(io, (char)(0x80 | (cp >> 12 & 0x3F)));
-        put(io, (char)(0x80 | (cp >> 6 & 0x3F)));
-        put(io, (char)(0x80 | (cp & 0x3F)));
+        put(io, (char)cp); /* may be white space, which put() collapses */
+        return;
     }
+    char u[4];
+    put_bytes(io, u, ms_utf8_put(u, cp)); /* surrogates, past U+10FFFF: U+FFFD */
 }
 
 static const ref_name *find_ref(const char *name, size_t n)

@@ -23,6 +23,7 @@
  */
 #include "office.h"
 #include "attach.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -110,21 +111,8 @@ static void putc1(xout *o, char c)
 static void put_cp(xout *o, unsigned long cp)
 {
     char u[4];
-    size_t n;
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        u[0] = (char)cp, n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    }
-    put(o, u, n);
+    /* &#0; is no character: a reader sees the replacement mark */
+    put(o, u, ms_utf8_put(u, cp == 0 || cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp));
 }
 
 /* An entity at x[i] ('&'); returns bytes consumed (1 when not one). */

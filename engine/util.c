@@ -189,8 +189,50 @@ void ms_limits_default(ms_limits *l)
     l->findings = MS_LIMIT_FINDINGS_DEFAULT;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_valid(const unsigned char *s, size_t n)
+size_t ms_utf8_put(char *out, uint32_t cp)
+{
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+bool ms_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, k;
+
+    while (i < n) {
+        if (u[i] < 0x80) { /* ASCII runs are most text */
+            i++;
+            continue;
+        }
+        if ((k = ms_utf8_len(u + i, n - i)) == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+size_t ms_utf8_len(const unsigned char *s, size_t n)
 {
     size_t len;
     unsigned long cp;
@@ -224,7 +266,7 @@ size_t ms_copy_utf8(char *dst, size_t cap, const char *src, size_t n)
     size_t i = 0, o = 0;
 
     while (i < n) {
-        size_t k = utf8_valid(s + i, n - i);
+        size_t k = ms_utf8_len(s + i, n - i);
         if (k == 0) {
             if (o + 1 >= cap)
                 break;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define MS_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -73,6 +74,20 @@ bool ms_action_parse(const char *s, ms_action *out);
  * invalid bytes become '?', a character that does not fit whole is left
  * out. Returns the length written. */
 size_t ms_copy_utf8(char *dst, size_t cap, const char *src, size_t n);
+
+/* UTF-8: the engine's one encoder and one validator. */
+
+/* Write cp as UTF-8 (1 to 4 bytes) into out; a surrogate or a value past
+ * U+10FFFF is written as U+FFFD. Returns the bytes written. */
+size_t ms_utf8_put(char *out, uint32_t cp);
+
+/* Length (1 to 4) of the valid UTF-8 sequence at s, n bytes available; 0
+ * when none starts there (a stray or cut sequence, an overlong form, a
+ * surrogate, a value past U+10FFFF). */
+size_t ms_utf8_len(const unsigned char *s, size_t n);
+
+/* Is all of s[0..n) valid UTF-8? */
+bool ms_utf8_check(const char *s, size_t n);
 
 /* Bytes decoded out of a part's text (uuencode, base64 runs): a buffer
  * that grows up to max and is kept from part to part. */
