@@ -109,7 +109,7 @@ static json_t *findings_json(const ms_result *res)
 
 void ms_audit_write(const ms_audit *a)
 {
-    char when[32], reply[300], client[256], sender[1024], login[512];
+    char when[32], reply[300], qid[64], client[256], sender[1024], login[512];
     time_t now = time(NULL);
     struct tm tm;
 
@@ -121,7 +121,7 @@ void ms_audit_write(const ms_audit *a)
     ms_mask_pans(reply, k < 0 || (size_t)k >= sizeof reply);
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:f, s:I}", "time", when, "queue_id",
-        a->queue_id ? a->queue_id : "", "client", masked(client, sizeof client, a->client),
+        masked(qid, sizeof qid, a->queue_id), "client", masked(client, sizeof client, a->client),
         "sender", masked(sender, sizeof sender, a->sender), "login",
         masked(login, sizeof login, a->login), "recipients", (json_int_t)a->recipients,
         "external_recipients", (json_int_t)a->external_recipients, "verdict", a->verdict, "reply",
