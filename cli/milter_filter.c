@@ -17,7 +17,8 @@
  * file) only for messages with an external recipient; at end of message an
  * accepted, tagged or quarantined message gets it by smfi_replacebody.
  *
- * Threads: libmilter runs a thread per MTA connection. One compiled engine
+ * Threads: libmilter serves the MTA's connections from a pool of worker
+ * threads, one callback of a connection at a time. One compiled engine
  * is shared read-only (ms_milter_engine_swap installs a new one); each
  * connection owns a scan (scratch, buffers) made on the engine current when
  * its message began. Messages in flight finish on the engine they began
@@ -26,6 +27,10 @@
  * Only the smfi_* calls of a connection are used here (no smfi_main), so
  * fuzz/fuzz_milter.c compiles this file with its own smfi_* functions and
  * drives the callbacks as libmilter would.
+ *
+ * Sessions: a connection is admitted at its first MAIL FROM and holds a
+ * scan until it closes; past milter.max_sessions admitted at once, MAIL
+ * FROM gets 421 4.3.2, as it does once the daemon is stopping.
  *
  * Failure: any engine or backend error, an unreadable message, a timeout
  * on the MTA's side: the configured failure mode (tempfail by default). A
