@@ -111,7 +111,10 @@ void ms_cli_msg_end(void *ctx)
     const ms_result *r = NULL;
 
     m->in_msg = false;
-    if (m->failed) /* already reported: never print a message we failed on as clean */
+    /* never print a message we failed on as clean. A read error was
+     * reported when it happened; BUGS: a failed feed (out of memory, a
+     * matcher error) is not, so the message gets no line at all. */
+    if (m->failed)
         return;
     int rc = ms_scan_finish(m->scan, &r);
     if (rc != MS_OK)
