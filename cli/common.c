@@ -101,8 +101,12 @@ void ms_cli_msg_begin(void *ctx, const char *source)
 void ms_cli_msg_data(void *ctx, const void *buf, size_t len)
 {
     ms_cli_msg *m = ctx;
-    if (!m->failed && ms_scan_feed(m->scan, buf, len) != MS_OK)
-        m->failed = true;
+    int rc;
+    /* a message the scan could not take (out of memory, a matcher error)
+     * is an error line and exit status 2 at once, never a missing line in
+     * a run that exits 0 as if it were clean */
+    if (!m->failed && (rc = ms_scan_feed(m->scan, buf, len)) != MS_OK)
+        ms_cli_msg_error(ctx, m->source, ms_strerror(rc));
 }
 
 void ms_cli_msg_end(void *ctx)
@@ -111,9 +115,8 @@ void ms_cli_msg_end(void *ctx)
     const ms_result *r = NULL;
 
     m->in_msg = false;
-    /* never print a message we failed on as clean. A read error was
-     * reported when it happened; BUGS: a failed feed (out of memory, a
-     * matcher error) is not, so the message gets no line at all. */
+    /* never print a message we failed on as clean: a read error or a
+     * failed feed was reported as an error when it happened */
     if (m->failed)
         return;
     int rc = ms_scan_finish(m->scan, &r);
