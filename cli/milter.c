@@ -28,16 +28,20 @@
  */
 #include "milter.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,6 +198,51 @@ static int usage(void)
     return 2;
 }
 
+/*
+ * listen_nodelay - set TCP_NODELAY on libmilter's listening socket; every
+ * connection accepted from it inherits the option (Linux copies a
+ * listener's TCP options into the sockets accept() returns). At end of
+ * message the milter writes several replies in a row (add header,
+ * quarantine, replace body, accept) and Postfix reads them all before it
+ * acknowledges any: with Nagle, the second reply waited in our send buffer
+ * for the ACK of the first, which Postfix's kernel delays by 40 ms. Every
+ * tagged, quarantined or disclaimed message took 45 ms more than the rest.
+ *
+ * libmilter creates the socket and has no call that returns it, nor one
+ * that takes a socket made here (smfi_setconn takes an address only). It
+ * is therefore found among this process's descriptors, between
+ * smfi_opensocket() and smfi_main(): the listening TCP sockets
+ * (SO_ACCEPTCONN, SO_PROTOCOL), of which libmilter's is the only one. Less
+ * fragile than wrapping accept() or reading libmilter's private context,
+ * and done once. A unix: socket has no Nagle and needs nothing.
+ */
+static void listen_nodelay(const char *listen)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d))) {
+        int fd = atoi(e->d_name), on = 1, v = 0;
+        socklen_t len = sizeof v;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == dirfd(d))
+            continue;
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) != 0 || !v)
+            continue;
+        len = sizeof v;
+        if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) != 0 || v != IPPROTO_TCP)
+            continue;
+        if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0)
+            n++;
+    }
+    if (d)
+        closedir(d);
+    if (n == 0 && strncmp(listen, "inet", 4) == 0)
+        ms_milter_log(LOG_WARNING,
+                      "cannot set TCP_NODELAY on %s: changed messages wait 40 ms for the MTA",
+                      listen);
+}
+
 /* Set up listening, privileges, the pid file and the rate limiter (*rl);
  * 0 or an exit status. */
 static int start(const ms_engine *eng, const ms_milter_conf *mc, bool foreground, ms_ratelimit **rl)
@@ -204,6 +253,7 @@ static int start(const ms_engine *eng, const ms_milter_conf *mc, bool foreground
         ms_milter_log(LOG_ERR, "cannot listen on %s", mc->listen);
         return 1;
     }
+    listen_nodelay(mc->listen);
     if (!foreground && daemon(0, 0) != 0) {
         ms_milter_log(LOG_ERR, "cannot become a daemon: %m");
         return 1;
