@@ -35,6 +35,21 @@
  * Failure: any engine or backend error, an unreadable message, a timeout
  * on the MTA's side: the configured failure mode (tempfail by default). A
  * message is never accepted unscanned.
+ *
+ * No replies: headers and the end of header get no answer (SMFIP_NR_HDR,
+ * SMFIP_NR_EOH), so the MTA streams them without waiting for one; Postfix
+ * sends all the headers in one write instead of a round trip each. What
+ * those steps find (a feed error, a From the login may not use) is kept
+ * as the message's pending answer and given at the next step the MTA
+ * waits on: end of header where the MTA still wants its answer (Postfix),
+ * else the first body chunk or the end of message. Both MTAs hold their
+ * reply to the client until the end of the message, so the client sees
+ * the same answer. The body keeps its replies: libmilter does not call
+ * the end-of-message callback after a body callback that answers
+ * SMFIS_NOREPLY in the MTA's last body packet (st_bodyend), and Postfix
+ * sends every message's last chunk that way. SMFIS_SKIP is not used: the
+ * scan, the size check and the disclaimer need every body byte, and a
+ * decision taken in the body is final.
  */
 #include "milter.h"
 
@@ -69,6 +84,10 @@ typedef struct conn {
     unsigned rcpts, external;
     char from[HEADER_ADDR_MAX], sender_hdr[HEADER_ADDR_MAX];
     bool have_from, have_sender;
+    bool nr_hdr, nr_eoh; /* negotiated: no reply to headers, end of header */
+    int pending;         /* PENDING_*: an answer kept from a step without reply */
+    const char *pending_why;
+    ms_reply pending_reply;
     struct timespec t0;
     double scan_ns;
 } conn;
@@ -233,6 +252,30 @@ static sfsistat fail(SMFICTX *ctx, conn *c, const char *why)
     return refuse(ctx, &r);
 }
 
+/* A message's pending answer (conn.pending). */
+enum { PENDING_NONE, PENDING_FAIL, PENDING_SENDER };
+
+/* Keep the failure mode, for why, as c's answer; the first one stays. */
+static void fail_later(conn *c, const char *why)
+{
+    if (c->pending == PENDING_NONE) {
+        c->pending = PENDING_FAIL;
+        c->pending_why = why;
+    }
+}
+
+/* Give the pending answer (the message ends with it). */
+static sfsistat answer_pending(SMFICTX *ctx, conn *c)
+{
+    if (c->pending == PENDING_FAIL)
+        return fail(ctx, c, c->pending_why);
+    ms_milter_log(LOG_NOTICE, "login \"%s\" may not send as the From; %s %s: %s", c->login,
+                  c->pending_reply.code, c->pending_reply.status, c->from);
+    c->refused = true;
+    audit(ctx, c, "reject", &c->pending_reply, NULL);
+    return refuse(ctx, &c->pending_reply);
+}
+
 static void end_message(conn *c)
 {
     if (c->in_message) {
@@ -261,8 +304,11 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
                              unsigned long *pf2, unsigned long *pf3)
 {
     const unsigned long want = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
-    /* DATA is not skipped (see on_data) */
+    /* DATA is not skipped and gets its reply (see on_data) */
     const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN;
+    /* libmilter offers these even to an MTA without them, and answers
+     * "continue" for us where the MTA still waits (see the top) */
+    const unsigned long noreply = SMFIP_NR_HDR | SMFIP_NR_EOH;
 
     (void)f2;
     (void)f3;
@@ -276,9 +322,12 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
     conn *c = smfi_getpriv(ctx);
     if (!c && (c = calloc(1, sizeof *c)))
         smfi_setpriv(ctx, c);
-    if (c) {
+    if (c) { /* without c, nowhere to keep an answer: every step replies */
+        *pf1 |= f1 & noreply;
         c->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
         c->chgbody = (f0 & SMFIF_CHGBODY) != 0;
+        c->nr_hdr = (f1 & SMFIP_NR_HDR) != 0;
+        c->nr_eoh = (f1 & SMFIP_NR_EOH) != 0;
     }
     smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} {mail_addr} {client_addr}");
     smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_addr}");
@@ -336,6 +385,7 @@ static conn *begin_message(SMFICTX *ctx)
     atomic_fetch_add(&in_flight, 1);
     c->headers_fed = c->refused = c->have_from = c->have_sender = false;
     c->rcpts = c->external = 0;
+    c->pending = PENDING_NONE;
     c->from[0] = c->sender_hdr[0] = '\0';
     c->scan_ns = 0;
     return c;
@@ -481,12 +531,23 @@ static void keep_address(char *dst, bool *have, const char *value)
     *have = true;
 }
 
+/* A failure at a header: answered now, or kept while headers get none. */
+static sfsistat header_fail(SMFICTX *ctx, conn *c, const char *why)
+{
+    if (!c || !c->nr_hdr)
+        return fail(ctx, c, why);
+    fail_later(c, why);
+    return SMFIS_NOREPLY;
+}
+
 static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
 {
     conn *c = smfi_getpriv(ctx);
 
     if (!c || !c->scan)
-        return fail(ctx, c, "header outside a message");
+        return header_fail(ctx, c, "header outside a message");
+    if (c->pending) /* kept from an earlier header: nothing more to feed */
+        return SMFIS_NOREPLY;
     if (strcasecmp(name, "From") == 0)
         keep_address(c->from, &c->have_from, value);
     else if (strcasecmp(name, "Sender") == 0)
@@ -504,24 +565,14 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
         rc = feed(c, "\r\n", 2);
     c->scan_ns += now_ns() - t;
     c->headers_fed = true;
-    return rc == MS_OK ? SMFIS_CONTINUE : fail(ctx, c, ms_strerror(rc));
+    if (rc != MS_OK)
+        return header_fail(ctx, c, ms_strerror(rc));
+    return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
-static sfsistat on_eoh(SMFICTX *ctx)
+/* The envelope to the scan, the disclaimer's decision, the blank line. */
+static int eoh_feed(conn *c)
 {
-    conn *c = smfi_getpriv(ctx);
-    ms_reply r;
-
-    if (!c || !c->scan)
-        return fail(ctx, c, "end of header outside a message");
-    if (!ms_policy_sender_check(c->eng, c->login, c->have_from ? c->from : NULL,
-                                c->have_sender ? c->sender_hdr : NULL, &r)) {
-        ms_milter_log(LOG_NOTICE, "login \"%s\" may not send as the From; %s %s: %s", c->login,
-                      r.code, r.status, c->from);
-        c->refused = true;
-        audit(ctx, c, "reject", &r, NULL);
-        return refuse(ctx, &r);
-    }
     ms_envelope env = {.recipients = c->rcpts, .external_recipients = c->external};
     ms_scan_set_envelope(c->scan, &env);
     if (c->disc_on && !ms_disclaimer_check(c->eng, &env))
@@ -530,8 +581,31 @@ static sfsistat on_eoh(SMFICTX *ctx)
         ms_milter_log(LOG_WARNING, "the MTA does not allow body changes: no disclaimer");
         c->disc_on = false;
     }
-    int rc = feed(c, "\r\n", 2);
-    return rc == MS_OK ? SMFIS_CONTINUE : fail(ctx, c, ms_strerror(rc));
+    return feed(c, "\r\n", 2);
+}
+
+/* The end of header gets no reply when c->nr_eoh: what it finds, or a
+ * header left, is kept for later; else answered here. */
+static sfsistat on_eoh(SMFICTX *ctx)
+{
+    conn *c = smfi_getpriv(ctx);
+
+    if (!c || !c->scan) {
+        if (!c || !c->nr_eoh)
+            return fail(ctx, c, "end of header outside a message");
+        fail_later(c, "end of header outside a message");
+    } else if (!c->pending &&
+               !ms_policy_sender_check(c->eng, c->login, c->have_from ? c->from : NULL,
+                                       c->have_sender ? c->sender_hdr : NULL, &c->pending_reply)) {
+        c->pending = PENDING_SENDER;
+    } else if (!c->pending) {
+        int rc = eoh_feed(c);
+        if (rc != MS_OK)
+            fail_later(c, ms_strerror(rc));
+    }
+    if (c->nr_eoh)
+        return SMFIS_NOREPLY;
+    return c->pending ? answer_pending(ctx, c) : SMFIS_CONTINUE;
 }
 
 static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -540,6 +614,8 @@ static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
     if (!c || !c->scan)
         return fail(ctx, c, "body outside a message");
+    if (c->pending)
+        return answer_pending(ctx, c);
     double t = now_ns();
     int rc = feed(c, chunk, len);
     c->scan_ns += now_ns() - t;
@@ -584,6 +660,11 @@ static sfsistat on_eom(SMFICTX *ctx)
 
     if (!c || !c->scan)
         return fail(ctx, c, "end of message outside a message");
+    if (c->pending) {
+        sfsistat answer = answer_pending(ctx, c);
+        end_message(c);
+        return answer;
+    }
     double t = now_ns();
     int rc = ms_scan_finish(c->scan, &res);
     c->scan_ns += now_ns() - t;

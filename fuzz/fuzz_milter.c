@@ -27,11 +27,12 @@
  * connection is closed at the end of the input.
  *
  * Checks: a reply set is a 4xx with SMFIS_TEMPFAIL or a 5xx with
- * SMFIS_REJECT; an added header is a known name with a value of at most
- * 998 bytes; after close the private pointer is cleared and no message is
- * in flight; no log line and no audit record shows a card number (a run of
- * twelve or more digits, single spaces, dashes, dots or underscores
- * between them).
+ * SMFIS_REJECT; a step negotiated without reply (SMFIP_NR_HDR, _EOH, which
+ * negotiate offers as libmilter does) answers SMFIS_NOREPLY, which the
+ * harness takes as continue, and only such a step does; an added header is a known name with a
+ * value of at most 998 bytes; after close the private pointer is cleared and no message is in
+ * flight; no log line and no audit record shows a card number (a run of twelve or more digits,
+ * single spaces, dashes, dots or underscores between them).
  */
 #include "milter.h"
 
@@ -52,7 +53,8 @@ struct smfi_str {
     char *macros[MAC_N];
     char reply_code[4];
     bool replied;
-    bool leadspc; /* header values come with their leading space */
+    bool leadspc;     /* header values come with their leading space */
+    unsigned long nr; /* the SMFIP_NR_* steps negotiated */
 };
 
 /* ---- libmilter, as the filter sees it ----------------------------------- */
@@ -312,12 +314,23 @@ static const char *const canned_body[] = {
 /* sfsistat check: the reply set during the step agrees with its answer. */
 static sfsistat step(SMFICTX *ctx, sfsistat rc)
 {
+    if (rc == SMFIS_NOREPLY)
+        abort(); /* only from a step without reply: nr_step */
     if (ctx->replied && rc != SMFIS_CONTINUE &&
         ((rc == SMFIS_TEMPFAIL) != (ctx->reply_code[0] == '4') ||
          (rc == SMFIS_REJECT) != (ctx->reply_code[0] == '5')))
         abort();
     ctx->replied = false;
     return rc;
+}
+
+/* step for a step negotiated without reply (nr, an SMFIP_NR_* bit) or
+ * not: SMFIS_NOREPLY exactly when it was, then taken as continue. */
+static sfsistat nr_step(SMFICTX *ctx, unsigned long nr, sfsistat rc)
+{
+    if ((rc == SMFIS_NOREPLY) != ((ctx->nr & nr) != 0))
+        abort();
+    return rc == SMFIS_NOREPLY ? SMFIS_CONTINUE : step(ctx, rc);
 }
 
 static void close_conn(SMFICTX *ctx, int *st)
@@ -333,8 +346,11 @@ static void close_conn(SMFICTX *ctx, int *st)
 static void negotiate(SMFICTX *ctx, unsigned flags)
 {
     unsigned long f0 = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST | SMFIF_CHGBODY;
-    unsigned long f1 = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC;
-    unsigned long p0, p1, p2, p3;
+    /* libmilter offers every no-reply step, whatever the MTA offers */
+    unsigned long f1 = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC |
+                       SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+                       SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+    unsigned long p0, p1 = 0, p2, p3;
 
     if (flags & 1)
         f0 &= ~(unsigned long)SMFIF_CHGBODY;
@@ -344,6 +360,10 @@ static void negotiate(SMFICTX *ctx, unsigned flags)
     if (flags & 4)
         f0 &= ~(unsigned long)SMFIF_QUARANTINE;
     ms_milter_filter.xxfi_negotiate(ctx, f0, f1, 0, 0, &p0, &p1, &p2, &p3);
+    ctx->nr = p1 & (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_DATA |
+                    SMFIP_NR_UNKN | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY);
+    if (ctx->nr & ~(unsigned long)(SMFIP_NR_HDR | SMFIP_NR_EOH))
+        abort(); /* a step that may refuse, or the body (see milter_filter.c) */
 }
 
 /* The arguments of MAIL or RCPT: count byte, strings; argv[0] may be "". */
@@ -419,7 +439,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             a = string(&in, &null);
             b = string(&in, &null);
             if (a && b && (st == ST_RCPT || st == ST_HEADERS)) {
-                rc = step(&ctx, ms_milter_filter.xxfi_header(&ctx, a, b));
+                rc = nr_step(&ctx, SMFIP_NR_HDR, ms_milter_filter.xxfi_header(&ctx, a, b));
                 st = rc == SMFIS_CONTINUE ? ST_HEADERS : ST_CONN;
             }
             free(a);
@@ -431,7 +451,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 const char *const *h = canned_headers[n % COUNT(canned_headers)];
                 if (!(a = strdup(h[0])) || !(b = strdup(h[1] + !(ctx.leadspc))))
                     abort();
-                rc = step(&ctx, ms_milter_filter.xxfi_header(&ctx, a, b));
+                rc = nr_step(&ctx, SMFIP_NR_HDR, ms_milter_filter.xxfi_header(&ctx, a, b));
                 st = rc == SMFIS_CONTINUE ? ST_HEADERS : ST_CONN;
                 free(a);
                 free(b);
@@ -443,7 +463,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case OP_EOH:
             if (st == ST_RCPT || st == ST_HEADERS) {
-                rc = step(&ctx, ms_milter_filter.xxfi_eoh(&ctx));
+                rc = nr_step(&ctx, SMFIP_NR_EOH, ms_milter_filter.xxfi_eoh(&ctx));
                 st = rc == SMFIS_CONTINUE ? ST_BODY : ST_CONN;
             }
             break;
