@@ -9,7 +9,8 @@
  * Stages and what is answered there (the earliest that knows enough):
  *   MAIL FROM  declared SIZE=, rate limit and suspension
  *   RCPT TO    recipient limit (452 4.5.3 for the one over it)
- *   end of header  From/Sender against the authenticated login
+ *   end of header  From/Sender against the authenticated login (answered
+ *                  with the body, see No replies)
  *   end of message content verdict, actual size; the disclaimer's new body
  *
  * Disclaimer: when the config has one, header and body bytes also go to an
@@ -41,11 +42,12 @@
  * sends all the headers in one write instead of a round trip each. What
  * those steps find (a feed error, a From the login may not use) is kept
  * as the message's pending answer and given at the next step the MTA
- * waits on: end of header where the MTA still wants its answer (Postfix),
- * else the first body chunk or the end of message. Both MTAs hold their
- * reply to the client until the end of the message, so the client sees
- * the same answer. The body keeps its replies: libmilter does not call
- * the end-of-message callback after a body callback that answers
+ * waits on: the first body chunk, or the end of message. (libmilter offers
+ * both flags to every MTA and itself answers "continue" to one that still
+ * waits, as Postfix does at the end of header.) Postfix and Sendmail run
+ * content milters only once the whole message is in, and answer the client
+ * after the last one, so the client sees the same answer as before. The body keeps its replies:
+ * libmilter does not call the end-of-message callback after a body callback that answers
  * SMFIS_NOREPLY in the MTA's last body packet (st_bodyend), and Postfix
  * sends every message's last chunk that way. SMFIS_SKIP is not used: the
  * scan, the size check and the disclaimer need every body byte, and a
