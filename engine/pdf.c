@@ -26,18 +26,27 @@
  * domain's messages are dropped and the child's stderr is /dev/null (a
  * broken PDF is read as far as poppler gets).
  *
+ * poppler (and mupdf) drop every glyph that starts outside the page's crop
+ * box before any of their interfaces sees it, whatever area is asked for,
+ * so text placed off the page or drawn larger than it cannot be read. The
+ * child looks for it first (engine/pdf_layout.cc, with qpdf: a library
+ * that opens damaged files and tokenizes content streams, rather than a
+ * content-stream parser of our own) and the parent reports such a PDF as
+ * attachment.unreadable, like one that is too complex to check.
+ *
  * BUGS: no OCR (a scanned PDF has no text); text in annotations and form
  * fields is not read; JavaScript and launch actions are left to the YARA
- * rules (rulesets/documents.yar). poppler drops every glyph that starts
- * outside the page's crop box before any of its interfaces sees it, so
- * text placed off the page is not read (the box asked for below only
- * keeps words that start on the page and run off it). The child is forked
+ * rules (rulesets/documents.yar). Text off the page is reported, not read;
+ * a PDF that qpdf cannot open but poppler can is not checked for it, and
+ * a page cropped so that text falls more than an inch outside the crop box
+ * is reported (poppler does not read that text either). The child is forked
  * from a process that may run other threads: if one of them held a lock
  * poppler or glib takes, the child waits on it until the time limit.
  */
 #include "pdf.h"
 #include "attach.h"
 #include "engine.h"
+#include "pdf_layout.h"
 #include "scan_internal.h"
 #include "util.h"
 
@@ -69,6 +78,7 @@ enum {
     REC_PAGES = 'P',     /* more pages than pdf_pages */
     REC_ENCRYPTED = 'E', /* a password is asked for */
     REC_BROKEN = 'B',    /* not opened: poppler's message */
+    REC_OFFPAGE = 'L',   /* text drawn off its page: where */
 };
 #define REC_HEAD 5
 #define REC_MAX  65536 /* data bytes in one record */
@@ -137,6 +147,33 @@ static void limit_memory(void)
 #endif
 }
 
+/* Tell the parent about text poppler will not read because it is drawn
+ * off its page (engine/pdf_layout.cc). */
+static void offpage(int fd, const ms_attach_obj *o, unsigned max_pages)
+{
+    ms_pdf_layout where;
+    char msg[128];
+    int n = 0;
+
+    switch (ms_pdf_layout_check(o->data, o->len, max_pages, &where)) {
+    case MS_PDF_LAYOUT_OUTSIDE:
+        n = snprintf(msg, sizeof msg, "text placed outside the page (page %u, at %.4g, %.4g)",
+                     where.page, where.x, where.y);
+        break;
+    case MS_PDF_LAYOUT_HUGE:
+        n = snprintf(msg, sizeof msg, "text larger than the page (page %u, %.4g pt)", where.page,
+                     where.size);
+        break;
+    case MS_PDF_LAYOUT_COMPLEX:
+        n = snprintf(msg, sizeof msg, "too much drawing to check where the text is");
+        break;
+    default: /* on the page, or qpdf could not read it (poppler may) */
+        return;
+    }
+    if (n > 0)
+        send_rec(fd, REC_OFFPAGE, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
 static _Noreturn void extract(int fd, const ms_attach_obj *o, unsigned max_pages)
 {
     GError *err = NULL;
@@ -157,6 +194,7 @@ static _Noreturn void extract(int fd, const ms_attach_obj *o, unsigned max_pages
         _exit(0);
     }
     send_rec(fd, REC_OPENED, "", 0);
+    offpage(fd, o, max_pages);
     int pages = poppler_document_get_n_pages(doc);
     if (pages > 0 && (unsigned)pages > max_pages) {
         send_rec(fd, REC_PAGES, "", 0);
@@ -210,6 +248,11 @@ static void on_record(reader *r, int type, const char *data, size_t len)
         break;
     case REC_ENCRYPTED:
         ms_attach_encrypted(r->a, o, "encrypted PDF");
+        break;
+    case REC_OFFPAGE:
+        snprintf(msg, sizeof msg, "%.*s", (int)len, data);
+        ms_attach_finding(r->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
+                          "A PDF with text drawn off its pages, which is not read", o, msg);
         break;
     case REC_BROKEN:
         snprintf(msg, sizeof msg, "%.*s", (int)len, data);

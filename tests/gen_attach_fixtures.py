@@ -214,6 +214,23 @@ def pdf_xobject_bomb(depth, fan):
     return pdf_objects(objs)
 
 
+def pdf_drawn(content, box="0 0 612 792", page_extra="", forms=()):
+    """One page of this content (Helvetica as /F1), drawing form XObjects
+    /X0, /X1... of these (content, /Matrix) pairs."""
+    stream = "<< %s/Length %d >>\nstream\n%s\nendstream"
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [%s] %s/Resources << /Font << /F1 3 0 R >> "
+            "/XObject << %s >> >> /Contents 5 0 R >>" % (box, page_extra, " ".join(
+                "/X%d %d 0 R" % (i, 6 + i) for i in range(len(forms)))),
+            stream % ("", len(content), content)]
+    for text, matrix in forms:
+        objs.append(stream % ("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Matrix [%s] "
+                              "/Resources << /Font << /F1 3 0 R >> >> " % matrix, len(text), text))
+    return pdf_objects(objs)
+
+
 def encrypt_zip_flags(data):
     """Mark every entry encrypted (traditional PKWARE, general flag bit 0)."""
     b = bytearray(data)
@@ -420,6 +437,35 @@ def main():
         "notes.zip")
     # form XObjects 6 deep, each drawn 10 times: a million lines of text
     fixtures["pdf_xobject_bomb"] = ("application/pdf", pdf_xobject_bomb(6, 10), "bomb.pdf")
+    # text drawn off the page (poppler drops it) and text on it
+    seen = "BT /F1 11 Tf 72 740 Td (Statement) Tj ET "
+    card = "(Card: %s) Tj ET" % PAN
+    off = {
+        "pdf_off_x": seen + "BT /F1 11 Tf 100000 700 Td " + card,
+        "pdf_off_negx": seen + "BT /F1 11 Tf -1000000000 700 Td " + card,
+        "pdf_off_y": seen + "BT /F1 11 Tf 72 -500 Td " + card,
+        "pdf_off_tm": seen + "BT /F1 11 Tf 1000000 0 0 1000000 0 0 Tm " + card,
+        "pdf_off_kern": seen + "BT /F1 11 Tf 72 700 Td [(Total) -10000000 (Card: %s)] TJ ET" % PAN,
+    }
+    for name, content in off.items():
+        fixtures[name] = ("application/pdf", pdf_drawn(content), name[4:] + ".pdf")
+    fixtures["pdf_off_form"] = ("application/pdf", pdf_drawn(seen + "q /X0 Do Q", forms=[
+        ("q 1 0 0 1 50000 0 cm BT /F1 11 Tf 72 700 Td " + card + " Q", "1 0 0 1 0 0")]),
+        "form.pdf")
+    words = "(Quarterly figures, as agreed) Tj"
+    fixtures["pdf_edge"] = ("application/pdf", pdf_drawn(
+        "BT /F1 11 Tf 2 2 Td (1) Tj ET BT /F1 11 Tf 560 780 Td %s ET "
+        "BT /F1 11 Tf -20 400 Td %s ET" % (words, words)), "edge.pdf")
+    fixtures["pdf_rotated"] = ("application/pdf", pdf_drawn(
+        "q 0 1 -1 0 612 0 cm BT /F1 11 Tf 72 500 Td %s ET Q" % words, page_extra="/Rotate 90 "),
+        "rotated.pdf")
+    fixtures["pdf_a0"] = ("application/pdf", pdf_drawn(
+        "BT /F1 96 Tf 100 3200 Td %s ET BT /F1 11 Tf 2000 72 Td %s ET" % (words, words),
+        box="0 0 2384 3370"), "poster.pdf")
+    fixtures["pdf_form_on_page"] = ("application/pdf", pdf_drawn(
+        "q /X0 Do Q q 0.5 0 0 0.5 300 0 cm /X0 Do Q", forms=[
+            ("BT /F1 11 Tf 72 700 Td %s T* %s ET" % (words, words), "1 0 0 1 0 -100")]),
+        "forms.pdf")
     # a file uuencoded into a text attachment
     import binascii
     uu_pe = b"begin 644 setup.exe\n" + b"".join(

@@ -210,6 +210,14 @@ static const struct unread_case {
      "attachment", "limit.max_bytes", NULL},
     {"zip member with deflate data damaged half way", NULL, "zip_damaged", "unscannable",
      "attachment.unreadable", "2/notes.txt"},
+    /* poppler drops glyphs that start off the page */
+    {"pdf text at x=1e5", NULL, "pdf_off_x", "unscannable", "attachment.unreadable", "2"},
+    {"pdf text at x=-1e9", NULL, "pdf_off_negx", "unscannable", "attachment.unreadable", "2"},
+    {"pdf text at y=-500", NULL, "pdf_off_y", "unscannable", "attachment.unreadable", "2"},
+    {"pdf text matrix of 1e6", NULL, "pdf_off_tm", "unscannable", "attachment.unreadable", "2"},
+    {"pdf text moved off by TJ", NULL, "pdf_off_kern", "unscannable", "attachment.unreadable", "2"},
+    {"pdf text moved off by cm in a form", NULL, "pdf_off_form", "unscannable",
+     "attachment.unreadable", "2"},
 };
 
 static void test_unread(void **state)
@@ -229,6 +237,21 @@ static void test_unread(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* A card number drawn off the page, which poppler does not read: the
+ * message is not let through. */
+static void test_pdf_offpage(void **state)
+{
+    static const char *const off[] = {"pdf_off_x",  "pdf_off_negx", "pdf_off_y",
+                                      "pdf_off_tm", "pdf_off_kern", "pdf_off_form"};
+    (void)state;
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++) {
+        got g;
+        scan_fixture(NULL, off[i], &g);
+        if (g.verdict == MS_ACTION_ACCEPT)
+            fail_msg("%s: accepted", off[i]);
+    }
+}
+
 static void test_encrypted_anomaly(void **state)
 {
     static const char *const enc[] = {"enc_zip", "enc_pdf", "enc_office"};
@@ -245,8 +268,9 @@ static void test_encrypted_anomaly(void **state)
 static void test_benign(void **state)
 {
     static const char *const benign[] = {
-        "benign_pdf", "benign_png",   "benign_jpeg",   "benign_docx", "benign_zip",
-        "blob_1000",  "five_members", "pdf_two_pages", "one_kib",     "text_txt"};
+        "benign_pdf", "benign_png",   "benign_jpeg",   "benign_docx",     "benign_zip",
+        "blob_1000",  "five_members", "pdf_two_pages", "one_kib",         "text_txt",
+        "pdf_edge",   "pdf_rotated",  "pdf_a0",        "pdf_form_on_page"};
     (void)state;
     for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++) {
         got g;
@@ -396,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_found),
         cmocka_unit_test(test_unread),
+        cmocka_unit_test(test_pdf_offpage),
         cmocka_unit_test(test_encrypted_anomaly),
         cmocka_unit_test(test_benign),
         cmocka_unit_test(test_limits),
