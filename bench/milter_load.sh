@@ -150,7 +150,7 @@ END {
             median(tp50[c]), median(tp99[c]), median(cpu[c])
     }
     for (r = 1; (r, "null") in cpur; r++)
-        if (cpur[r, "null"] > 0) {
+        if (cpur[r, "null"] > 0 && cpur[r, "null-nr"] > 0) {
             ratio = ratio " " cpur[r, "mailsift"] / cpur[r, "null"]
             ratio_nr = ratio_nr " " cpur[r, "mailsift"] / cpur[r, "null-nr"]
         }
