@@ -187,8 +187,10 @@ static bool compile_verify(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *
         if (!r->anchor)
             continue;
         if (hs_expression_info(r->pattern, r->hs_flags, &info, &cerr) != HS_SUCCESS) {
+            report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
+                        cerr ? cerr->message : "does not compile");
             hs_free_compile_error(cerr);
-            return false; /* reported by check_each() */
+            return false;
         }
         r->reach = info->max_width;
         free(info);
