@@ -1115,6 +1115,13 @@ int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg
     return rc;
 }
 
+void ms_scan_match_text(ms_scan *s, const char *text, size_t len)
+{
+    text_begin(s, "1", MS_SCOPE_BODY, "text/plain", "");
+    text_append(s, text, len);
+    text_end(s);
+}
+
 void ms_scan_set_matching(ms_scan *s, bool on)
 {
     s->no_match = !on;
