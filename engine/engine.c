@@ -172,3 +172,9 @@ void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info)
     info->yara_rules = eng->yara_rules;
     info->yara_files = eng->yara_files;
 }
+
+const char *ms_engine_rule_anchor(const ms_engine *eng, unsigned i, const char **id)
+{
+    *id = i < eng->nrules ? eng->rules[i].id : NULL;
+    return i < eng->nrules ? eng->rules[i].anchor_text : NULL;
+}

@@ -24,6 +24,9 @@
  *       weight: 1
  *       scope: any         # body | header | any
  *       excerpt: text      # or none: the match is itself sensitive
+ *       anchors: [joke, hoax] # two-stage: only these in the stream, the
+ *                          #   rule verified around them (scan.c); one
+ *                          #   of them must occur in every match
  *     - id: harassment.profanity
  *       category: harassment
  *       words: words/profanity.txt   # a word list instead of (or in) a pattern
