@@ -158,6 +158,12 @@ void bench_stage_scan(struct ms_scan *scan, const bench_set *set, unsigned runs,
 int bench_stage_hs(const struct ms_engine *eng, const bench_text *t, size_t msgs, unsigned runs,
                    double min_s, bench_measure *m, uint64_t *matches);
 
+/* (b2): each segment through the text matcher, both stages (anchors in the
+ * stream, two-stage rules verified around them), as a scan runs it;
+ * *findings counts the findings. */
+int bench_stage_match(struct ms_scan *scan, const bench_text *t, size_t msgs, unsigned runs,
+                      double min_s, bench_measure *m, uint64_t *findings);
+
 /* (d): each segment through every rule with PCRE2. */
 void bench_stage_pcre(bench_pcre *p, const bench_text *t, size_t msgs, unsigned runs, double min_s,
                       bench_measure *m, uint64_t *matches);

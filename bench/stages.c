@@ -170,6 +170,45 @@ int bench_stage_hs(const ms_engine *eng, const bench_text *t, size_t msgs, unsig
     return c.err == HS_SUCCESS ? 0 : -1;
 }
 
+/* ---- (b2): both stages of the text matcher over the collected text ----- */
+
+typedef struct match_pass {
+    ms_scan *scan;
+    const bench_text *text;
+    uint64_t findings;
+} match_pass;
+
+static void run_match_pass(void *ctx, bool warmup)
+{
+    match_pass *c = ctx;
+    const ms_result *res;
+    uint64_t n = 0;
+
+    (void)warmup;
+    for (size_t i = 0; i < c->text->nseg; i++) {
+        size_t len = bench_text_seglen(c->text, i);
+        ms_scan_reset(c->scan);
+        /* the collected segment ends with the "\n" a scan adds itself */
+        ms_scan_match_text(c->scan, c->text->buf + c->text->seg[i], len ? len - 1 : 0);
+        ms_scan_finish(c->scan, &res);
+        n += res->nfindings;
+    }
+    c->findings = n;
+}
+
+int bench_stage_match(ms_scan *scan, const bench_text *t, size_t msgs, unsigned runs, double min_s,
+                      bench_measure *m, uint64_t *findings)
+{
+    match_pass c = {scan, t, 0};
+
+    m->bytes = t->len;
+    m->msgs = msgs;
+    bench_measure_run(m, run_match_pass, &c, runs, min_s);
+    ms_scan_reset(scan);
+    *findings = c.findings;
+    return 0;
+}
+
 /* ---- (d): PCRE2 over the collected text -------------------------------- */
 
 typedef struct pcre_pass {

@@ -76,6 +76,9 @@ static int cmd_rules(int argc, char **argv)
            "%zu bytes of stream state per scan; %u YARA rules from %u file%s\n",
            dir, info.rules, info.categories, info.compile_ms, info.database_size, info.stream_size,
            info.yara_rules, info.yara_files, info.yara_files == 1 ? "" : "s");
+    const char *id, *anchor;
+    for (unsigned i = 0; (anchor = ms_engine_rule_anchor(eng, i, &id)), id; i++)
+        printf("  %-40s %s%s\n", id, anchor ? "anchors: " : "direct", anchor ? anchor : "");
     ms_engine_destroy(eng);
     return 0;
 }

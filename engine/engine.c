@@ -17,6 +17,9 @@ static void free_rule(ms_rule *r)
     free(r->description);
     free(r->pattern);
     free(r->file);
+    free(r->anchor);
+    free(r->anchor_text);
+    hs_free_database(r->vdb);
 }
 
 static void free_engine(ms_engine *eng)
@@ -34,6 +37,7 @@ static void free_engine(ms_engine *eng)
         free(eng->headers[i]);
     free(eng->headers);
     hs_free_scratch(eng->scratch);
+    hs_free_scratch(eng->vscratch);
     hs_free_database(eng->db);
     ms_yara_free(eng);
     ms_attach_conf_fini(&eng->attach);
@@ -167,4 +171,10 @@ void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info)
     info->from_cache = eng->from_cache;
     info->yara_rules = eng->yara_rules;
     info->yara_files = eng->yara_files;
+}
+
+const char *ms_engine_rule_anchor(const ms_engine *eng, unsigned i, const char **id)
+{
+    *id = i < eng->nrules ? eng->rules[i].id : NULL;
+    return i < eng->nrules ? eng->rules[i].anchor_text : NULL;
 }

@@ -41,6 +41,16 @@ typedef struct ms_rule {
     bool hide_excerpt; /* `excerpt: none`: the match itself is sensitive */
     char *file;
     unsigned line;
+    /* Two-stage rules (`anchors:`): the stream database looks for the
+     * anchor (an alternation of literals, one of which occurs in every
+     * match); around each hit the rule itself is verified in block mode
+     * on a window of the text reaching `reach` bytes (the pattern's
+     * max_width) either side. NULL anchor: the pattern is matched
+     * directly in the stream. */
+    char *anchor;       /* Hyperscan expression of the anchors */
+    char *anchor_text;  /* as written, '|' between entries (rules check) */
+    unsigned reach;     /* max_width of pattern */
+    hs_database_t *vdb; /* block mode: any byte, then the pattern */
 } ms_rule;
 
 /* Confidence levels of validated findings (card numbers). */
@@ -79,7 +89,9 @@ struct ms_engine {
     char **headers; /* lower-case header names scanned besides Subject */
     unsigned nheaders;
     hs_database_t *db;
-    hs_scratch_t *scratch; /* prototype cloned by each scan */
+    hs_scratch_t *scratch;  /* prototype cloned by each scan */
+    hs_scratch_t *vscratch; /* for the verify databases; NULL: none */
+    size_t text_history;    /* stream bytes a scan keeps before a batch */
     size_t db_size, stream_size;
     double compile_ms;
     bool from_cache;

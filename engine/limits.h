@@ -170,6 +170,16 @@
  * shipped rules compile to about 2 MiB). */
 #define MS_MATCH_CACHE_MAX (512u * 1024 * 1024)
 
+/* The longest match a two-stage rule (`anchors:`) may have: its window of
+ * text, twice this around an anchor, is kept as history by every scan.
+ * The shipped phrase rules reach at most a few hundred bytes. */
+#define MS_RULE_REACH_MAX 2048
+
+/* Stream bytes a scan keeps before each batch at least: a card number's
+ * run (a validator re-reads it); more when a two-stage rule reaches
+ * further. */
+#define MS_SCAN_HISTORY_MIN 64
+
 /* ---- the milter (milter:) --------------------------------------------- */
 
 /* [milter.recipient_limit] Recipients of one message; the one over it gets

@@ -16,6 +16,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,13 @@ static void mix(uint64_t h[2], const void *p, size_t n)
     }
 }
 
+/* The stream database's expression for rule i: its anchors, or itself. */
+static const char *stream_expr(const ms_rule *r, unsigned *flags)
+{
+    *flags = r->anchor ? r->hs_flags & HS_FLAG_CASELESS : r->hs_flags;
+    return r->anchor ? r->anchor : r->pattern;
+}
+
 /* The cache file for this rule set: DIR/hs-KEY.db. */
 static void cache_path(const ms_engine *eng, const char *dir, char *out, size_t cap)
 {
@@ -39,8 +47,10 @@ static void cache_path(const ms_engine *eng, const char *dir, char *out, size_t 
     const char *v = hs_version();
     mix(h, v, strlen(v) + 1);
     for (unsigned i = 0; i < eng->nrules; i++) {
-        mix(h, eng->rules[i].pattern, strlen(eng->rules[i].pattern) + 1);
-        mix(h, &eng->rules[i].hs_flags, sizeof eng->rules[i].hs_flags);
+        unsigned flags;
+        const char *e = stream_expr(&eng->rules[i], &flags);
+        mix(h, e, strlen(e) + 1);
+        mix(h, &flags, sizeof flags);
         mix(h, &i, sizeof i);
     }
     snprintf(out, cap, "%s/hs-%016llx%016llx.db", dir, (unsigned long long)h[0],
@@ -131,9 +141,80 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
             report(fn, ctx, first, nerrors, r, "", "matches the empty string");
             ok = false;
         }
+        if (r->anchor && info->max_width > MS_RULE_REACH_MAX) {
+            char msg[160];
+            if (info->max_width == UINT_MAX)
+                snprintf(msg, sizeof msg,
+                         "has anchors but no bounded length (bound every + and *, e.g. "
+                         "[a-z]{1,30})");
+            else
+                snprintf(msg, sizeof msg, "has anchors but may match %u bytes (at most %d)",
+                         info->max_width, MS_RULE_REACH_MAX);
+            report(fn, ctx, first, nerrors, r, "", msg);
+            ok = false;
+        }
+        free(info);
+        info = NULL;
+        if (r->anchor && hs_expression_info(r->anchor, r->hs_flags & HS_FLAG_CASELESS, &info,
+                                            &cerr) != HS_SUCCESS) {
+            report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
+                        cerr ? cerr->message : "anchors do not compile");
+            hs_free_compile_error(cerr);
+            ok = false;
+        } else if (r->anchor && info->min_width == 0) {
+            report(fn, ctx, first, nerrors, r, "", "an anchor matches the empty string");
+            ok = false;
+        }
         free(info);
     }
     return ok;
+}
+
+/* compile_verify - the block-mode database of each two-stage rule: any
+ * one byte (the text before the window, so that \b and ^ at its start see
+ * what the stream sees), then the pattern; and the history a scan keeps. */
+static bool compile_verify(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first,
+                           unsigned *nerrors)
+{
+    size_t reach = 0;
+
+    for (unsigned i = 0; i < eng->nrules; i++) {
+        ms_rule *r = &eng->rules[i];
+        hs_expr_info_t *info = NULL;
+        hs_compile_error_t *cerr = NULL;
+        char *expr;
+
+        if (!r->anchor)
+            continue;
+        if (hs_expression_info(r->pattern, r->hs_flags, &info, &cerr) != HS_SUCCESS) {
+            report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
+                        cerr ? cerr->message : "does not compile");
+            hs_free_compile_error(cerr);
+            return false;
+        }
+        r->reach = info->max_width;
+        free(info);
+        if (r->reach > reach)
+            reach = r->reach;
+        if (!(expr = ms_malloc(strlen(r->pattern) + 16))) {
+            report_code(fn, ctx, first, nerrors, MS_ERR_NOMEM, r, "", "out of memory");
+            return false;
+        }
+        sprintf(expr, "(?s:.)(?:%s)", r->pattern);
+        hs_error_t rc = hs_compile(expr, r->hs_flags, HS_MODE_BLOCK, NULL, &r->vdb, &cerr);
+        free(expr);
+        if (rc != HS_SUCCESS || (rc = hs_alloc_scratch(r->vdb, &eng->vscratch)) != HS_SUCCESS) {
+            report_code(fn, ctx, first, nerrors,
+                        cerr             ? ms_match_error_code(cerr)
+                        : rc == HS_NOMEM ? MS_ERR_NOMEM
+                                         : MS_ERR_RULES,
+                        r, "", cerr ? cerr->message : "cannot allocate scratch");
+            hs_free_compile_error(cerr);
+            return false;
+        }
+    }
+    eng->text_history = reach + 2 > MS_SCAN_HISTORY_MIN ? reach + 2 : MS_SCAN_HISTORY_MIN;
+    return true;
 }
 
 /* The database is there: scratch and sizes. */
@@ -175,18 +256,18 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
         cache_path(eng, cache_dir, path, sizeof path);
         if (cache_load(eng, path)) { /* these exact rules compiled before */
             eng->from_cache = true;
-            return finish_db(eng, &t0, fn, ctx, first, nerrors);
+            return compile_verify(eng, fn, ctx, first, nerrors) &&
+                   finish_db(eng, &t0, fn, ctx, first, nerrors);
         }
     }
-    if (!check_each(eng, fn, ctx, first, nerrors))
+    if (!check_each(eng, fn, ctx, first, nerrors) || !compile_verify(eng, fn, ctx, first, nerrors))
         return false;
     exprs = ms_calloc(eng->nrules, sizeof *exprs);
     flags = ms_calloc(eng->nrules, sizeof *flags);
     ids = ms_calloc(eng->nrules, sizeof *ids);
     if (exprs && flags && ids) {
         for (unsigned i = 0; i < eng->nrules; i++) {
-            exprs[i] = eng->rules[i].pattern;
-            flags[i] = eng->rules[i].hs_flags;
+            exprs[i] = stream_expr(&eng->rules[i], &flags[i]);
             ids[i] = i;
         }
         if (hs_compile_multi(exprs, flags, ids, eng->nrules, HS_MODE_STREAM, NULL, &eng->db,

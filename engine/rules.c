@@ -24,6 +24,9 @@
  *       weight: 1
  *       scope: any         # body | header | any
  *       excerpt: text      # or none: the match is itself sensitive
+ *       anchors: [joke, hoax] # two-stage: only these in the stream, the
+ *                          #   rule verified around them (scan.c); one
+ *                          #   of them must occur in every match
  *     - id: harassment.profanity
  *       category: harassment
  *       words: words/profanity.txt   # a word list instead of (or in) a pattern
@@ -499,6 +502,64 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
     return out;
 }
 
+/* anchors_parse - `anchors: [ENTRY, ...]`: literals (written as word-list
+ * entries: white space matches a run of it) or `re:REGEX`. Sets *expr to
+ * their alternation and *text to the entries joined by '|' (malloc'd).
+ * False after reporting an error. */
+static bool anchors_parse(ms_yaml *y, yaml_node_t *v, const char *id, char **expr, char **text)
+{
+    size_t elen = 8, tlen = 1;
+    wordlist w = {0};
+    bool ok = true;
+
+    *expr = *text = NULL;
+    if (v->type != YAML_SEQUENCE_NODE || !v->data.sequence.items.top ||
+        v->data.sequence.items.top == v->data.sequence.items.start) {
+        ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: anchors must be a non-empty list", id);
+        return false;
+    }
+    MS_YAML_FOREACH_ITEM(v, it)
+    {
+        yaml_node_t *a = ms_yaml_node(y, *it);
+        const char *e = ms_yaml_str(a);
+        if (!e || !*e) {
+            ms_yaml_error(y, a, MS_ERR_RULES, "rule %s: an anchor must be a non-empty string", id);
+            ok = false;
+            continue;
+        }
+        char *re = strncmp(e, "re:", 3) == 0 ? dupstr(e + 3) : word_regex(e);
+        if (!wordlist_add(&w, e, re)) {
+            ms_yaml_error(y, a, MS_ERR_NOMEM, "rule %s: out of memory", id);
+            ok = false;
+            break;
+        }
+    }
+    for (unsigned i = 0; ok && i < w.n; i++) {
+        elen += strlen(w.re[i]) + 1;
+        tlen += strlen(w.text[i]) + 1;
+    }
+    if (ok && (*expr = ms_malloc(elen)) && (*text = ms_malloc(tlen))) {
+        char *o = *expr, *t = *text;
+        o += sprintf(o, "(?:");
+        *t = '\0';
+        for (unsigned i = 0; i < w.n; i++) {
+            o += sprintf(o, "%s%s", i ? "|" : "", w.re[i]);
+            t += sprintf(t, "%s%s", i ? "|" : "", w.text[i]);
+        }
+        sprintf(o, ")");
+    } else if (ok) {
+        ms_yaml_error(y, v, MS_ERR_NOMEM, "rule %s: out of memory", id);
+        ok = false;
+    }
+    wordlist_free(&w);
+    if (!ok) {
+        free(*expr);
+        free(*text);
+        *expr = *text = NULL;
+    }
+    return ok;
+}
+
 static int find_rule(const ms_engine *eng, const char *id)
 {
     for (unsigned i = 0; i < eng->nrules; i++)
@@ -511,7 +572,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
 {
     static const char *const keys[] = {"id",        "category", "description", "pattern",
                                        "words",     "flags",    "weight",      "scope",
-                                       "validator", "excerpt",  NULL};
+                                       "validator", "excerpt",  "anchors",     NULL};
     static const char *const scopes[] = {"any", "body", "header", NULL};
     static const char *const validators[] = {"none", "pan", "context", NULL};
     static const char *const excerpts[] = {"text", "none", NULL};
@@ -574,6 +635,17 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         parse_enum(y, v, id, "validator", validators, &validator);
     if ((v = ms_yaml_get(y, n, "excerpt")))
         parse_enum(y, v, id, "excerpt", excerpts, &excerpt);
+    if ((v = ms_yaml_get(y, n, "anchors"))) {
+        if (validator != MS_VALIDATOR_NONE || (r.hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8)))
+            ms_yaml_error(y, v, MS_ERR_RULES,
+                          "rule %s: anchors are for rules without a validator and without the "
+                          "single and utf8 flags",
+                          id);
+        else if (!anchors_parse(y, v, id, &r.anchor, &r.anchor_text)) {
+            free(built);
+            return;
+        }
+    }
 
     if (weight < 0 && eng->cats[ci].threshold <= 0)
         ms_yaml_error(y, n, MS_ERR_RULES,
@@ -593,6 +665,8 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         free(r.description);
         free(r.pattern);
         free(r.file);
+        free(r.anchor);
+        free(r.anchor_text);
         return;
     }
     r.category = (unsigned)ci;

@@ -7,9 +7,30 @@
  * every message header block become one Hyperscan stream each. Text is
  * copied into a batch buffer and scanned a batch at a time, because a
  * Hyperscan call per decoded line would cost more than the matching. The
- * batch keeps the last MS_SCAN_HISTORY bytes of the stream in front of it,
- * so a validator can re-read a card number whose digits arrived in an
- * earlier batch or chunk: a match never depends on how the message was fed.
+ * batch keeps the last bytes of the stream in front of it (the engine's
+ * text_history), so a validator can re-read a card number whose digits
+ * arrived in an earlier batch or chunk: a match never depends on how the
+ * message was fed.
+ *
+ * A two-stage rule (`anchors:`, engine.h) has only its anchors in the
+ * stream. An anchor that ends at stream offset T opens a window [T - reach,
+ * T + reach) of text where any match holding it lies; overlapping windows
+ * of a rule merge. A window is verified with the rule's block-mode
+ * database once its text is in the buffer: at once when a later anchor
+ * lies past it, else after the batch, where a window that runs on into
+ * text not yet fed is verified as far as the batch goes and carried over
+ * from `reach` bytes before the batch's end (so a match across the cut is
+ * seen whole next time). A window ends one byte past the last byte a match
+ * may have, so \b and $ see the byte after a match; a match ending at the
+ * window's end is not yet decided and left to the next verification,
+ * unless the stream has ended. The byte before the window goes in front
+ * of it (the verify pattern begins with one byte of any value), so \b and
+ * ^ see the text before the match; at the stream's start that byte is a
+ * line break. Verified matches of a rule are reported once each, in
+ * order: an end at or before the last one reported is a repeat.
+ *
+ * Findings of a text stream are put in the order of their first match's
+ * end (then rule order) when the stream ends, whichever stage found them.
  *
  * Allocation happens in ms_scan_create() only: the scan's buffers are
  * fixed, findings sit in a fixed array (overflow counted), per-rule state
@@ -37,9 +58,9 @@
 
 #define MS_SCAN_SLICE   16384 /* raw body bytes decoded per step */
 #define MS_SCAN_BATCH   65536 /* text bytes per Hyperscan call */
-#define MS_SCAN_HISTORY 64    /* stream bytes kept before the batch: a PAN's run */
 #define MS_SCAN_EXCERPT 60    /* bytes of context in an excerpt */
-_Static_assert(MS_SCAN_HISTORY >= MS_PAN_RUN_BYTES, "a card number's run fits the history");
+_Static_assert(MS_SCAN_HISTORY_MIN >= MS_PAN_RUN_BYTES, "a card number's run fits the history");
+_Static_assert(MS_SCAN_HISTORY_MIN >= MS_SCAN_EXCERPT, "an excerpt fits the history");
 
 typedef struct part_state {
     ms_mime_entity ent;
@@ -76,8 +97,8 @@ struct ms_scan {
     char text_filename[128]; /* "" for none */
     ms_norm anorm;           /* normalisation of module-fed text */
     uint32_t *cat_direct;    /* per category: message with a module finding */
-    char *tb;                /* history + batch */
-    size_t hist, blen;
+    char *tb;                /* history + batch (tb[-1] is a line break) */
+    size_t hist, blen, histcap;
     uint64_t base; /* stream offset of tb[hist] */
     uint32_t part_seq, msg_seq;
     uint64_t pan_seen[MS_SCAN_PAN_SEEN];    /* digits hashed */
@@ -104,6 +125,24 @@ struct ms_scan {
     /* per rule: last message / part with a hit, the finding of that part */
     uint32_t *rule_msg, *rule_part;
     unsigned *rule_finding;
+
+    /* two-stage rules: per rule the window waiting to be verified (valid
+     * while vseq is part_seq), the last match end reported (while
+     * vlast_seq is part_seq); vlist holds the rules with a window */
+    hs_scratch_t *vscratch;
+    uint64_t *vfrom, *vto, *vlast;
+    uint32_t *vseq, *vlast_seq;
+    unsigned *vlist, nvlist;
+    unsigned vrule;  /* the rule being verified (verify_match) */
+    uint64_t vbase;  /* stream offset of the verified window's byte 0 */
+    uint64_t vlimit; /* a match ending here is left for later; 0: none */
+
+    /* findings of the open text stream: from stream_first, sorted by key */
+    struct finding_key {
+        uint64_t at;
+        uint32_t rule;
+    } * fkey;
+    size_t stream_first;
 
     ms_finding *findings;
     size_t nfindings, dropped;
@@ -140,6 +179,7 @@ static ms_finding *add_finding(ms_scan *s, const ms_rule *r, const char *categor
         s->anomalies |= MS_ANOM_FINDINGS_DROPPED;
         return NULL;
     }
+    s->fkey[s->nfindings] = (struct finding_key){s->base, UINT32_MAX};
     ms_finding *f = &s->findings[s->nfindings++];
     memset(f, 0, sizeof *f);
     f->category = category;
@@ -214,6 +254,7 @@ static void rule_hit(ms_scan *s, unsigned id, size_t end)
     s->rule_part[id] = s->part_seq;
     s->rule_finding[id] = (unsigned)(f - s->findings);
     f->offset = s->base + end - s->hist;
+    s->fkey[f - s->findings] = (struct finding_key){f->offset, id};
     if (!r->hide_excerpt)
         make_excerpt(s, end, f->excerpt, sizeof f->excerpt);
 }
@@ -301,12 +342,98 @@ static void pan_hit(ms_scan *s, unsigned id, size_t end)
         s->rule_part[id] = s->part_seq;
         s->rule_finding[id] = (unsigned)(f - s->findings);
         f->offset = s->base + start - s->hist;
+        s->fkey[f - s->findings] = (struct finding_key){s->base + end - s->hist, id};
         f->level = ms_level_names[MS_LEVEL_LOW];
         memcpy(f->excerpt, masked, n + 1);
         if (s->npart_pans < MS_SCAN_PAN_SEEN)
             s->part_pans[s->npart_pans++] =
                 (struct part_pan){(unsigned)(f - s->findings), f->offset, f->offset + len};
     }
+}
+
+/* ---- two-stage rules: windows around anchors ---------------------------- */
+
+static int verify_match(unsigned int id, unsigned long long from, unsigned long long to,
+                        unsigned int flags, void *ctx)
+{
+    ms_scan *s = ctx;
+    unsigned r = s->vrule;
+    uint64_t end = s->vbase + to;
+
+    (void)id;
+    (void)from;
+    (void)flags;
+    if (end == s->vlimit)
+        return 0; /* the byte after it is not here yet */
+    if (s->vlast_seq[r] == s->part_seq && end <= s->vlast[r])
+        return 0; /* seen in an earlier window */
+    s->vlast_seq[r] = s->part_seq;
+    s->vlast[r] = end;
+    rule_hit(s, r, (size_t)(s->hist + end - s->base));
+    return 0;
+}
+
+/* verify - run rule r over the stream text [from, to) (clipped to what is
+ * in the buffer), with the byte before it. final: the stream has ended, so
+ * the text's end is the end. */
+static void verify(ms_scan *s, unsigned r, uint64_t from, uint64_t to, bool final)
+{
+    uint64_t avail = s->base + s->blen;
+    uint64_t end = to < avail ? to : avail;
+
+    if (s->err || end <= from)
+        return;
+    s->vrule = r;
+    s->vbase = from - 1; /* tb[-1] is a line break when from is 0 */
+    s->vlimit = final && end == avail ? 0 : end;
+    const char *p = s->tb + (size_t)(s->hist + from - s->base) - 1;
+    if (hs_scan(s->eng->rules[r].vdb, p, (unsigned)(end - from + 1), 0, s->vscratch, verify_match,
+                s) != HS_SUCCESS)
+        s->err = MS_ERR_MATCHER;
+}
+
+/* An anchor of rule r ends at stream offset `to`: open or widen its window,
+ * verifying the one before when this one lies past it. */
+static void anchor_hit(ms_scan *s, unsigned r, uint64_t to)
+{
+    uint64_t reach = s->eng->rules[r].reach;
+    uint64_t from = to > reach ? to - reach : 0, wto = to + reach;
+
+    if (s->vseq[r] == s->part_seq) {
+        if (from <= s->vto[r]) {
+            if (wto > s->vto[r])
+                s->vto[r] = wto;
+            return;
+        }
+        verify(s, r, s->vfrom[r], s->vto[r], false); /* all of it is here */
+    } else {
+        s->vseq[r] = s->part_seq;
+        s->vlist[s->nvlist++] = r;
+    }
+    s->vfrom[r] = from;
+    s->vto[r] = wto;
+}
+
+/* After a batch (final: the stream's end): verify every window as far as
+ * the text goes; keep what runs on past it, from `reach` bytes back. */
+static void verify_pending(ms_scan *s, bool final)
+{
+    uint64_t avail = s->base + s->blen;
+    unsigned kept = 0;
+
+    for (unsigned i = 0; i < s->nvlist; i++) {
+        unsigned r = s->vlist[i];
+        uint64_t reach = s->eng->rules[r].reach;
+        verify(s, r, s->vfrom[r], s->vto[r], final);
+        if (!final && s->vto[r] > avail) {
+            if (avail > reach && avail - reach > s->vfrom[r])
+                s->vfrom[r] = avail - reach;
+            s->vlist[kept++] = r;
+        } else {
+            s->vseq[r] = 0;
+        }
+    }
+    s->nvlist = kept;
 }
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -320,7 +447,9 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     (void)flags;
     if (r->scope != MS_SCOPE_ANY && r->scope != s->text_kind)
         return 0;
-    if (r->validator == MS_VALIDATOR_PAN)
+    if (r->vdb)
+        anchor_hit(s, id, to);
+    else if (r->validator == MS_VALIDATOR_PAN)
         pan_hit(s, id, end);
     else if (r->validator == MS_VALIDATOR_CONTEXT)
         context_hit(s, id, to);
@@ -337,10 +466,11 @@ static void text_flush(ms_scan *s)
         if (hs_scan_stream(s->stream, s->tb + s->hist, (unsigned)s->blen, 0, s->scratch, on_match,
                            s) != HS_SUCCESS)
             s->err = MS_ERR_MATCHER;
+        verify_pending(s, false);
     }
     s->base += s->blen;
     size_t total = s->hist + s->blen;
-    size_t keep = total < MS_SCAN_HISTORY ? total : MS_SCAN_HISTORY;
+    size_t keep = total < s->histcap ? total : s->histcap;
     memmove(s->tb, s->tb + total - keep, keep);
     s->hist = keep;
     s->blen = 0;
@@ -358,6 +488,32 @@ static void text_begin(ms_scan *s, const char *part, ms_scope kind, const char *
     s->base = 0;
     s->part_seq++;
     s->npan_seen = 0;
+    s->nvlist = 0;
+    s->stream_first = s->nfindings;
+}
+
+static int by_key(const struct finding_key *a, const struct finding_key *b)
+{
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+/* The stream's findings in the order of their first match (an insertion
+ * sort: stable, and a stream has few findings). */
+static void sort_stream_findings(ms_scan *s)
+{
+    for (size_t i = s->stream_first + 1; i < s->nfindings; i++) {
+        ms_finding f = s->findings[i];
+        struct finding_key k = s->fkey[i];
+        size_t j = i;
+        for (; j > s->stream_first && by_key(&s->fkey[j - 1], &k) > 0; j--) {
+            s->findings[j] = s->findings[j - 1];
+            s->fkey[j] = s->fkey[j - 1];
+        }
+        s->findings[j] = f;
+        s->fkey[j] = k;
+    }
 }
 
 static void text_append(ms_scan *s, const char *p, size_t n)
@@ -387,7 +543,11 @@ static void text_end(ms_scan *s)
     if (!s->err && !s->no_match &&
         hs_reset_stream(s->stream, 0, s->scratch, on_match, s) != HS_SUCCESS)
         s->err = MS_ERR_MATCHER;
+    if (!s->no_match)
+        verify_pending(s, true);
+    s->nvlist = 0;
     settle_levels(s);
+    sort_stream_findings(s);
     explicit_bzero(s->tb, s->hist);
     s->hist = 0;
     s->text_open = false;
@@ -790,6 +950,7 @@ void ms_scan_reset(ms_scan *s)
      * stream may have left text in the buffer */
     explicit_bzero(s->tb, s->hist + s->blen);
     explicit_bzero(s->findings, s->nfindings * sizeof *s->findings);
+    s->nvlist = 0;
     s->hist = s->blen = 0;
     s->err = MS_OK;
     s->finished = false;
@@ -901,6 +1062,7 @@ static void adopt_finding(ms_scan *s, const ms_finding *nf, const char *part, co
         s->anomalies |= MS_ANOM_FINDINGS_DROPPED;
         return;
     }
+    s->fkey[s->nfindings] = (struct finding_key){s->base, UINT32_MAX};
     f = &s->findings[s->nfindings++];
     *f = *nf;
     char name[3 * sizeof f->part];
@@ -953,6 +1115,13 @@ int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg
     return rc;
 }
 
+void ms_scan_match_text(ms_scan *s, const char *text, size_t len)
+{
+    text_begin(s, "1", MS_SCOPE_BODY, "text/plain", "");
+    text_append(s, text, len);
+    text_end(s);
+}
+
 void ms_scan_set_matching(ms_scan *s, bool on)
 {
     s->no_match = !on;
@@ -977,7 +1146,16 @@ void ms_scan_destroy(ms_scan *s)
     if (s->stream)
         hs_close_stream(s->stream, s->scratch, NULL, NULL);
     hs_free_scratch(s->scratch);
-    free(s->tb);
+    hs_free_scratch(s->vscratch);
+    if (s->tb)
+        free(s->tb - 1);
+    free(s->vfrom);
+    free(s->vto);
+    free(s->vlast);
+    free(s->vseq);
+    free(s->vlast_seq);
+    free(s->vlist);
+    free(s->fkey);
     free(s->dec);
     free(s->utf8);
     free(s->text);
@@ -1011,7 +1189,9 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->eng = ms_engine_ref((ms_engine *)eng);
     ms_charset_init(&s->cs);
     s->mime = ms_mime_create(&eng->limits, &s->cs, &sink);
-    s->tb = ms_malloc(MS_SCAN_HISTORY + MS_SCAN_BATCH);
+    s->histcap = eng->text_history > MS_SCAN_HISTORY_MIN ? eng->text_history : MS_SCAN_HISTORY_MIN;
+    if ((s->tb = ms_malloc(1 + s->histcap + MS_SCAN_BATCH)))
+        *s->tb++ = '\n'; /* the text before a stream, to a window at its start */
     s->dec = ms_malloc(MS_SCAN_SLICE + MS_QP_SLACK + 64);
     s->utf8 = ms_malloc(3 * (MS_SCAN_SLICE + MS_QP_SLACK + 64) + MS_CHARSET_SLACK);
     s->text =
@@ -1026,6 +1206,13 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->rule_part = ms_calloc(nr, sizeof *s->rule_part);
     s->rule_finding = ms_calloc(nr, sizeof *s->rule_finding);
     s->findings = ms_calloc(eng->limits.findings, sizeof *s->findings);
+    s->fkey = ms_calloc(eng->limits.findings, sizeof *s->fkey);
+    s->vfrom = ms_calloc(nr, sizeof *s->vfrom);
+    s->vto = ms_calloc(nr, sizeof *s->vto);
+    s->vlast = ms_calloc(nr, sizeof *s->vlast);
+    s->vseq = ms_calloc(nr, sizeof *s->vseq);
+    s->vlast_seq = ms_calloc(nr, sizeof *s->vlast_seq);
+    s->vlist = ms_calloc(nr, sizeof *s->vlist);
     s->hits = ms_calloc(eng->ncats, sizeof *s->hits);
     s->cat_direct = ms_calloc(eng->ncats, sizeof *s->cat_direct);
     s->attach = ms_attach_create(eng, s);
@@ -1033,7 +1220,10 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     ms_b64run_init(&s->b64run, eng->attach.limits.max_bytes);
     if (!s->mime || !s->attach || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm ||
         !s->hdr || !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits ||
-        !s->cat_direct)
+        !s->cat_direct || !s->fkey || !s->vfrom || !s->vto || !s->vlast || !s->vseq ||
+        !s->vlast_seq || !s->vlist)
+        goto nomem;
+    if (eng->vscratch && hs_clone_scratch(eng->vscratch, &s->vscratch) != HS_SUCCESS)
         goto nomem;
     if (hs_clone_scratch(eng->scratch, &s->scratch) != HS_SUCCESS ||
         hs_open_stream(eng->db, 0, &s->stream) != HS_SUCCESS)

@@ -12,6 +12,11 @@
  * not run Hyperscan: the benchmark's "MIME decoding alone" stage. */
 void ms_scan_set_matching(ms_scan *s, bool on);
 
+/* Benchmark: run text as the rules see it (already normalised) through the
+ * text matcher alone, both stages, as one stream; findings as a scan's.
+ * Call ms_scan_reset() between messages. */
+void ms_scan_match_text(ms_scan *s, const char *text, size_t len);
+
 /*
  * For modules that look inside parts (attachments, documents, archives):
  * called between parts or from a non-text part's end, never while a text

@@ -225,6 +225,11 @@ typedef struct ms_engine_info {
 
 void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info);
 
+/* Text rule i (0 .. info.rules - 1): its id in *id, and what the stream
+ * looks for: its anchors as written ('|' between them) for a two-stage
+ * rule, NULL for a rule matched directly. *id is NULL past the last rule. */
+const char *ms_engine_rule_anchor(const ms_engine *eng, unsigned i, const char **id);
+
 /*
  * Create a scan on eng (which it references until destroyed). Allocates the
  * scan's scratch and buffers; steady-state scanning allocates nothing more.
