@@ -227,3 +227,13 @@ void ms_test_write_file(const char *dir, const char *name, const char *text)
     fputs(text, f);
     fclose(f);
 }
+
+void ms_test_collect_error(void *ctx, const ms_error *e)
+{
+    ms_test_errors *es = ctx;
+    char line[600];
+    ms_error_format(e, line, sizeof line);
+    strncat(es->text, line, sizeof es->text - strlen(es->text) - 2);
+    strcat(es->text, "\n");
+    es->n++;
+}

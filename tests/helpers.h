@@ -4,6 +4,8 @@
 #ifndef MS_TEST_HELPERS_H
 #define MS_TEST_HELPERS_H
 
+#include <mailsift/mailsift.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -69,6 +71,15 @@ void ms_test_tmpdir(char *dir, size_t size, const char *prefix);
 
 /* Write text to dir/name (fails the test if it cannot). */
 void ms_test_write_file(const char *dir, const char *name, const char *text);
+
+/* Errors a loader or an engine reports, as "file:line: msg" lines. */
+typedef struct ms_test_errors {
+    char text[8192];
+    unsigned n;
+} ms_test_errors;
+
+/* An ms_error_fn: add e to the ms_test_errors at ctx (cut when full). */
+void ms_test_collect_error(void *ctx, const ms_error *e);
 
 /* Read a whole file into a malloc'd buffer (NUL-terminated); NULL on error. */
 char *ms_test_read_file(const char *path, size_t *len);

@@ -24,20 +24,7 @@
 
 static char dir[256];
 
-typedef struct errors {
-    char text[8192];
-    unsigned n;
-} errors;
-
-static void collect(void *ctx, const ms_error *e)
-{
-    errors *es = ctx;
-    char line[600];
-    ms_error_format(e, line, sizeof line);
-    strncat(es->text, line, sizeof es->text - strlen(es->text) - 2);
-    strcat(es->text, "\n");
-    es->n++;
-}
+typedef ms_test_errors errors;
 
 /* load - text as dir/NAME through ms_yaml_load(); errors into es;
  * returns what ms_yaml_load() returned */
@@ -50,7 +37,7 @@ static bool load(const char *name, const char *text, errors *es)
     memset(es, 0, sizeof *es);
     ms_test_write_file(dir, name, text);
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    y.on_error = collect;
+    y.on_error = ms_test_collect_error;
     y.on_error_ctx = es;
     ok = ms_yaml_load(&y, path);
     assert_int_equal(y.errors, es->n);
@@ -218,7 +205,7 @@ static void test_unreadable_and_too_large(void **state)
     ms_yaml y = {0};
     char path[512];
     (void)state;
-    y.on_error = collect;
+    y.on_error = ms_test_collect_error;
     y.on_error_ctx = &es;
     memset(&es, 0, sizeof es);
     snprintf(path, sizeof path, "%s/nosuch.yaml", dir);
@@ -240,7 +227,8 @@ static void test_engine_refuses_duplicates(void **state)
     ms_engine *eng = NULL;
     ms_error err;
     errors es = {0};
-    ms_engine_opts opts = {.rules_dir = rdir, .on_error = collect, .on_error_ctx = &es};
+    ms_engine_opts opts = {
+        .rules_dir = rdir, .on_error = ms_test_collect_error, .on_error_ctx = &es};
     (void)state;
 
     ms_test_tmpdir(rdir, sizeof rdir, "config-test-rules");
@@ -281,7 +269,7 @@ static void test_shipped_files_load(void **state)
     for (unsigned i = 0; files[i]; i++) {
         char path[1024];
         errors es = {0};
-        ms_yaml y = {.on_error = collect, .on_error_ctx = &es};
+        ms_yaml y = {.on_error = ms_test_collect_error, .on_error_ctx = &es};
         snprintf(path, sizeof path, "%s/%s", MS_SOURCE_DIR, files[i]);
         if (!ms_yaml_load(&y, path) || es.n)
             fail_msg("%s:\n%s", files[i], es.text);

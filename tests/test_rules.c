@@ -35,25 +35,12 @@ static void fresh_dir(void)
     ms_test_tmpdir(dir, sizeof dir, "rules-test");
 }
 
-typedef struct errors {
-    char text[4096];
-    unsigned n;
-} errors;
-
-static void collect(void *ctx, const ms_error *e)
-{
-    errors *es = ctx;
-    char line[600];
-    ms_error_format(e, line, sizeof line);
-    strncat(es->text, line, sizeof es->text - strlen(es->text) - 2);
-    strcat(es->text, "\n");
-    es->n++;
-}
+typedef ms_test_errors errors;
 
 static int build(const char *config, ms_engine **eng, errors *es)
 {
     char cpath[512];
-    ms_engine_opts opts = {.rules_dir = dir, .on_error = collect, .on_error_ctx = es};
+    ms_engine_opts opts = {.rules_dir = dir, .on_error = ms_test_collect_error, .on_error_ctx = es};
     ms_error err;
     memset(es, 0, sizeof *es);
     if (config) {
@@ -151,7 +138,8 @@ static void test_yaml_syntax_error(void **state)
 static int build_in(const char *rdir, errors *es)
 {
     ms_engine *eng = NULL;
-    ms_engine_opts opts = {.rules_dir = rdir, .on_error = collect, .on_error_ctx = es};
+    ms_engine_opts opts = {
+        .rules_dir = rdir, .on_error = ms_test_collect_error, .on_error_ctx = es};
     ms_error err;
     memset(es, 0, sizeof *es);
     int rc = ms_engine_create(&opts, &eng, &err);
@@ -334,7 +322,8 @@ static void test_disabled_rules(void **state)
     errors es = {0};
     size_t nf;
     const char *const off[] = {"demo.secret", NULL}, *const bad[] = {"demo.nosuch", NULL};
-    ms_engine_opts opts = {.rules_dir = dir, .on_error = collect, .on_error_ctx = &es};
+    ms_engine_opts opts = {
+        .rules_dir = dir, .on_error = ms_test_collect_error, .on_error_ctx = &es};
     ms_engine_info info;
     ms_error err;
     (void)state;

@@ -563,24 +563,11 @@ static void fresh_dir(void)
     assert_int_equal(mkdir(sub, 0700), 0);
 }
 
-typedef struct errors {
-    char text[4096];
-    unsigned n;
-} errors;
-
-static void collect(void *ctx, const ms_error *e)
-{
-    errors *es = ctx;
-    char line[600];
-    ms_error_format(e, line, sizeof line);
-    strncat(es->text, line, sizeof es->text - strlen(es->text) - 2);
-    strcat(es->text, "\n");
-    es->n++;
-}
+typedef ms_test_errors errors;
 
 static int build(ms_engine **eng, errors *es)
 {
-    ms_engine_opts opts = {.rules_dir = dir, .on_error = collect, .on_error_ctx = es};
+    ms_engine_opts opts = {.rules_dir = dir, .on_error = ms_test_collect_error, .on_error_ctx = es};
     ms_error err;
     memset(es, 0, sizeof *es);
     *eng = NULL;
