@@ -56,6 +56,7 @@
  * of memory (MS_ERR_NOMEM) is reported too, and ends the load.
  */
 #include "rules.h"
+#include "anchor.h"
 #include "engine.h"
 #include "util.h"
 #include "yamldoc.h"
@@ -438,8 +439,44 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
  * alternation of its entries, put in place of each {words} of pattern
  * (or alone when pattern is NULL). NULL after reporting an error
  * (running out of memory too). */
+/* words_anchors - the anchors of a list: per entry the literals derived
+ * from it (anchor.c), or the entry itself when none are rare enough. Sets
+ * *expr and *text as anchors_parse does; both NULL when no entry has
+ * derived literals other than itself (the list gains nothing) or out of
+ * memory. */
+static void words_anchors(const wordlist *w, unsigned hs_flags, char **expr, char **text)
+{
+    char **a = ms_calloc(w->n ? w->n : 1, sizeof *a);
+    size_t len = 8;
+    bool gain = false;
+
+    *expr = *text = NULL;
+    for (unsigned i = 0; a && i < w->n; i++) {
+        a[i] = ms_anchor_derive(w->re[i], hs_flags & HS_FLAG_CASELESS, MS_ANCHOR_MIN_BITS);
+        if (a[i] && strcmp(a[i], w->re[i]) != 0)
+            gain = true;
+        len += strlen(a[i] ? a[i] : w->re[i]) + 8;
+    }
+    if (a && gain && (*expr = ms_malloc(len)) && (*text = ms_malloc(len))) {
+        char *o = *expr, *t = *text;
+        o += sprintf(o, "(?:");
+        for (unsigned i = 0; i < w->n; i++) {
+            o += sprintf(o, "%s%s", i ? "|" : "", a[i] ? a[i] : w->re[i]);
+            t += sprintf(t, a[i] ? "%s%s" : "%s(%s)", i ? "|" : "", a[i] ? a[i] : w->re[i]);
+        }
+        sprintf(o, ")");
+    } else if (a && gain) {
+        free(*expr);
+        *expr = NULL;
+    }
+    for (unsigned i = 0; a && i < w->n; i++)
+        free(a[i]);
+    free(a);
+}
+
 static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const char *file,
-                           const char *pattern, unsigned hs_flags)
+                           const char *pattern, unsigned hs_flags, char **anchor,
+                           char **anchor_text)
 {
     char path[512], local[520];
     const char *slash = strrchr(y->path, '/');
@@ -466,6 +503,8 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
         wordlist_free(&w);
         return NULL;
     }
+    if (!pattern && anchor)
+        words_anchors(&w, hs_flags, anchor, anchor_text);
     size_t len = 4;
     for (unsigned i = 0; i < w.n; i++)
         len += strlen(w.re[i]) + 1;
@@ -560,6 +599,22 @@ static bool anchors_parse(ms_yaml *y, yaml_node_t *v, const char *id, char **exp
     return ok;
 }
 
+/* True if pattern compiles and cannot match more than MS_RULE_REACH_MAX
+ * bytes, as a two-stage rule must not. */
+static bool bounded(const char *pattern, unsigned hs_flags)
+{
+    hs_expr_info_t *info = NULL;
+    hs_compile_error_t *cerr = NULL;
+
+    if (hs_expression_info(pattern, hs_flags, &info, &cerr) != HS_SUCCESS) {
+        hs_free_compile_error(cerr);
+        return false;
+    }
+    bool ok = info->max_width <= MS_RULE_REACH_MAX;
+    free(info);
+    return ok;
+}
+
 static int find_rule(const ms_engine *eng, const char *id)
 {
     for (unsigned i = 0; i < eng->nrules; i++)
@@ -617,8 +672,16 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
             ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: \"words\" must name a file", id);
             return;
         }
-        if (!(built = words_pattern(y, v, id, words, pattern, r.hs_flags)))
+        /* A list alone becomes two-stage by itself where that can be:
+         * each entry anchored by its rarest literals (words_anchors). */
+        bool can = !ms_yaml_get(y, n, "anchors") && !ms_yaml_get(y, n, "validator") &&
+                   !(r.hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
+        if (!(built = words_pattern(y, v, id, words, pattern, r.hs_flags, can ? &r.anchor : NULL,
+                                    &r.anchor_text))) {
+            free(r.anchor);
+            free(r.anchor_text);
             return;
+        }
         pattern = built;
     }
     if (!pattern) {
@@ -659,6 +722,12 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
     r.pattern = word ? wrap_word(pattern) : dupstr(pattern);
     r.file = dupstr(y->path);
     free(built);
+    if (words && r.anchor && r.pattern && !ms_yaml_get(y, n, "anchors") &&
+        !bounded(r.pattern, r.hs_flags)) {
+        free(r.anchor); /* a list that may match without bound stays direct */
+        free(r.anchor_text);
+        r.anchor = r.anchor_text = NULL;
+    }
     if (!rules || !r.id || !r.description || !r.pattern || !r.file) {
         ms_yaml_error(y, n, MS_ERR_NOMEM, "rule %s: out of memory", id);
         free(r.id);
