@@ -19,7 +19,8 @@
 #               and the milter process's CPU (utime + stime from
 #               /proc/PID/stat) per message over this phase
 # Then the medians over ROUNDS rounds, and per round mailsift's CPU a
-# message over the null milter's (the goal: at most 1.1).
+# message over the null milter's (the goal: at most 1.1, the protocol's
+# own cost being the floor).
 #
 # Run as root from the repository root after a build:
 #   [MS_BUILD=build] bench/milter_load.sh [ROUNDS=3] [S=16] [M=2000] [N=200]

@@ -12,10 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MS_B64RUN_LINE_MIN    40   /* a run of lines needs lines this wide */
-#define MS_B64RUN_MIN_LINES   3    /* and this many of them */
-#define MS_B64RUN_TOKEN_MIN   64   /* base64 this long counts on its own */
-#define MS_B64RUN_PARTIAL_MIN 16   /* base64 ending a line after other text, to start a run */
+#define MS_B64RUN_LINE_MIN    40 /* a run of lines needs lines this wide */
+#define MS_B64RUN_MIN_LINES   3  /* and this many of them */
+#define MS_B64RUN_TOKEN_MIN   64 /* base64 this long counts on its own */
+#define MS_B64RUN_PARTIAL_MIN 16 /* base64 ending a line after other text, to start a run */
 
 typedef struct ms_b64run_block {
     size_t off, len; /* decoded bytes in ms_b64run.buf.p */

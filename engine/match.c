@@ -52,12 +52,23 @@ static void cache_path(const ms_engine *eng, const char *dir, char *out, size_t 
         mix(h, e, strlen(e) + 1);
         mix(h, &flags, sizeof flags);
         mix(h, &i, sizeof i);
+        if (eng->rules[i].anchor) { /* its verify database, cached beside */
+            mix(h, eng->rules[i].pattern, strlen(eng->rules[i].pattern) + 1);
+            mix(h, &eng->rules[i].hs_flags, sizeof eng->rules[i].hs_flags);
+        }
     }
     snprintf(out, cap, "%s/hs-%016llx%016llx.db", dir, (unsigned long long)h[0],
              (unsigned long long)h[1]);
 }
 
-static bool cache_load(ms_engine *eng, const char *path)
+/* The cache file of rule i's verify database, beside the stream one. */
+static void verify_path(const char *path, unsigned i, char *out, size_t cap)
+{
+    size_t n = strlen(path) - 3; /* without ".db" */
+    snprintf(out, cap, "%.*s-v%u.db", (int)n, path, i);
+}
+
+static bool cache_load(hs_database_t **db, const char *path)
 {
     FILE *f = fopen(path, "rb");
     struct stat st;
@@ -69,14 +80,14 @@ static bool cache_load(ms_engine *eng, const char *path)
     if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= MS_MATCH_CACHE_MAX &&
         (buf = ms_malloc((size_t)st.st_size)) &&
         fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
-        ok = hs_deserialize_database(buf, (size_t)st.st_size, &eng->db) == HS_SUCCESS;
+        ok = hs_deserialize_database(buf, (size_t)st.st_size, db) == HS_SUCCESS;
     free(buf);
     fclose(f);
     return ok;
 }
 
 /* Write atomically: a reader sees the old file, none, or the whole new one. */
-static void cache_store(const ms_engine *eng, const char *dir, const char *path)
+static void cache_store(const hs_database_t *db, const char *dir, const char *path)
 {
     char *bytes = NULL, tmp[4200];
     size_t len = 0;
@@ -84,7 +95,7 @@ static void cache_store(const ms_engine *eng, const char *dir, const char *path)
 
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return;
-    if (hs_serialize_database(eng->db, &bytes, &len) != HS_SUCCESS)
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
         return;
     snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
     if ((f = fopen(tmp, "wb"))) {
@@ -172,10 +183,15 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
 
 /* compile_verify - the block-mode database of each two-stage rule: any
  * one byte (the text before the window, so that \b and ^ at its start see
- * what the stream sees), then the pattern; and the history a scan keeps. */
-static bool compile_verify(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *first,
-                           unsigned *nerrors)
+ * what the stream sees), then the pattern; and the history a scan keeps.
+ * With a cache (path: the stream database's file), each is loaded from
+ * beside it or compiled and kept there: a start with unchanged rules must
+ * not compile (the milter, and a test that builds many engines). */
+static bool compile_verify(ms_engine *eng, const char *cache_dir, const char *path, ms_error_fn fn,
+                           void *ctx, ms_error *first, unsigned *nerrors)
 {
+    char vpath[4200];
+
     size_t reach = 0;
 
     for (unsigned i = 0; i < eng->nrules; i++) {
@@ -196,6 +212,16 @@ static bool compile_verify(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *
         free(info);
         if (r->reach > reach)
             reach = r->reach;
+        if (path)
+            verify_path(path, i, vpath, sizeof vpath);
+        if (path && cache_load(&r->vdb, vpath)) {
+            if (hs_alloc_scratch(r->vdb, &eng->vscratch) != HS_SUCCESS) {
+                report_code(fn, ctx, first, nerrors, MS_ERR_NOMEM, r, "",
+                            "cannot allocate scratch");
+                return false;
+            }
+            continue;
+        }
         if (!(expr = ms_malloc(strlen(r->pattern) + 16))) {
             report_code(fn, ctx, first, nerrors, MS_ERR_NOMEM, r, "", "out of memory");
             return false;
@@ -212,6 +238,8 @@ static bool compile_verify(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *
             hs_free_compile_error(cerr);
             return false;
         }
+        if (path)
+            cache_store(r->vdb, cache_dir, vpath);
     }
     eng->text_history = reach + 2 > MS_SCAN_HISTORY_MIN ? reach + 2 : MS_SCAN_HISTORY_MIN;
     return true;
@@ -254,13 +282,15 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (cache_dir && cache_dir[0]) {
         cache_path(eng, cache_dir, path, sizeof path);
-        if (cache_load(eng, path)) { /* these exact rules compiled before */
+        if (cache_load(&eng->db, path)) { /* these exact rules compiled before */
             eng->from_cache = true;
-            return compile_verify(eng, fn, ctx, first, nerrors) &&
+            return compile_verify(eng, cache_dir, path, fn, ctx, first, nerrors) &&
                    finish_db(eng, &t0, fn, ctx, first, nerrors);
         }
     }
-    if (!check_each(eng, fn, ctx, first, nerrors) || !compile_verify(eng, fn, ctx, first, nerrors))
+    bool cached = cache_dir && cache_dir[0];
+    if (!check_each(eng, fn, ctx, first, nerrors) ||
+        !compile_verify(eng, cache_dir, cached ? path : NULL, fn, ctx, first, nerrors))
         return false;
     exprs = ms_calloc(eng->nrules, sizeof *exprs);
     flags = ms_calloc(eng->nrules, sizeof *flags);
@@ -278,7 +308,7 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
             hs_free_compile_error(cerr);
         } else if ((ok = finish_db(eng, &t0, fn, ctx, first, nerrors)) && cache_dir &&
                    cache_dir[0]) {
-            cache_store(eng, cache_dir, path);
+            cache_store(eng->db, cache_dir, path);
         }
     } else {
         report_code(fn, ctx, first, nerrors, MS_ERR_NOMEM, NULL, "rulesets", "out of memory");

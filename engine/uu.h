@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-
 typedef struct ms_uu_block {
     size_t off, len;           /* decoded bytes in ms_uu.buf.p */
     char name[MS_UU_NAME_MAX]; /* the name on the begin line */

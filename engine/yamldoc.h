@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <yaml.h>
 
-
 typedef struct ms_yaml {
     yaml_document_t doc;
     bool loaded;

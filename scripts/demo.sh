@@ -15,6 +15,10 @@ set -eu
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
 [ "${MS_DEMO_SKIP_DEPS:-}" ] || ./scripts/install-deps.sh
+# compiled rules are cached in a temporary directory too, not in
+# /var/cache/mailsift or ~/.cache (nothing outside it is changed)
+MAILSIFT_CACHE_DIR=$(mktemp -d /tmp/mailsift-demo-cache.XXXXXX)
+export MAILSIFT_CACHE_DIR
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMS_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" --target mailsift
 
@@ -97,5 +101,6 @@ echo
 echo "== mailsift scan examples/"
 status=0
 ./build/mailsift scan --format text examples/ || status=$?
+rm -rf "$MAILSIFT_CACHE_DIR"
 # exit 1 means "findings" (the samples hold some on purpose); 2 is an error
 [ "$status" -le 1 ]

@@ -12,7 +12,7 @@ target_link_libraries(test_differential PRIVATE PkgConfig::GMIME)
 add_test(NAME attach_eval
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/attach_eval.sh $<TARGET_FILE:mailsift>
                  ${MS_SHARED_DIR}/eval-dev ${CMAKE_BINARY_DIR}/attach-eval.ndjson)
-set_tests_properties(attach_eval PROPERTIES TIMEOUT 600)
+set_tests_properties(attach_eval PROPERTIES TIMEOUT 1800)
 
 # The milter under a real Postfix (needs root; skipped otherwise).
 add_test(NAME milter_postfix
@@ -27,7 +27,7 @@ set_tests_properties(milter_postfix PROPERTIES TIMEOUT 1200 SKIP_RETURN_CODE 77 
 add_test(NAME eval_dev
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/eval_dev.sh $<TARGET_FILE:mailsift>
                  ${MS_SHARED_DIR}/eval-dev ${CMAKE_BINARY_DIR}/eval-dev.ndjson)
-set_tests_properties(eval_dev PROPERTIES TIMEOUT 600)
+set_tests_properties(eval_dev PROPERTIES TIMEOUT 1800)
 
 # The shipped rulesets on the held-out set that tests/holdout/gen.py
 # writes (other wordings, encodings and carriers than the dev set): every
@@ -35,16 +35,16 @@ set_tests_properties(eval_dev PROPERTIES TIMEOUT 600)
 add_test(NAME eval_holdout
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/eval_holdout.sh $<TARGET_FILE:mailsift>
                  ${MS_SHARED_DIR}/eval-dev/score.py ${CMAKE_BINARY_DIR}/eval-holdout)
-set_tests_properties(eval_holdout PROPERTIES TIMEOUT 600)
+set_tests_properties(eval_holdout PROPERTIES TIMEOUT 1800)
 
 # `mailsift sweep` over generated stores (tests/sweep/gen_store.py): exact
 # counts, folder limits, an unreadable item, SIGKILL/SIGTERM and resume.
 add_test(NAME sweep
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_sweep.sh $<TARGET_FILE:mailsift>
                  ${CMAKE_SOURCE_DIR})
-set_tests_properties(sweep PROPERTIES TIMEOUT 300)
+set_tests_properties(sweep PROPERTIES TIMEOUT 900)
 # The HTML sweep report in headless Chromium (skipped without chromium).
 add_test(NAME sweep_html
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_sweep_html.sh $<TARGET_FILE:mailsift>
                  ${CMAKE_SOURCE_DIR})
-set_tests_properties(sweep_html PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+set_tests_properties(sweep_html PROPERTIES TIMEOUT 900 SKIP_RETURN_CODE 77)

@@ -159,6 +159,12 @@ def pdf(pages, encrypt=False):
         objs.append("<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -44 >>"
                     % ("11" * 32, "22" * 32))
         trailer_extra = " /Encrypt %d 0 R /ID [<%s> <%s>]" % (len(objs), "33" * 16, "33" * 16)
+    return pdf_objects(objs, trailer_extra)
+
+
+def pdf_objects(objs, trailer_extra=""):
+    """A PDF of these objects (object 1 the catalog), with its xref;
+    trailer_extra goes into the trailer dictionary."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, o in enumerate(objs):
@@ -170,22 +176,6 @@ def pdf(pages, encrypt=False):
         out += b"%010d 00000 n \n" % off
     out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objs) + 1, trailer_extra.encode(), xref)
-    return bytes(out)
-
-
-def pdf_objects(objs):
-    """A PDF of these objects (object 1 the catalog), with its xref."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, o in enumerate(objs):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i + 1, o.encode("latin-1"))
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objs) + 1, xref)
     return bytes(out)
 
 

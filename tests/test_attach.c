@@ -344,12 +344,8 @@ static void test_time_limit(void **state)
      * page: half an hour for poppler): stopped part way through the page
      * when the budget is spent, 20 readings of the clock at 100 ms */
     clk.step = 100000000;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     scan_fixture("attachments:\n  time_ms: 2000\n", "pdf_xobject_bomb", &g);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    assert_true(has(&g, "attachment", "limit.time", "2"));
-    assert_true(t1.tv_sec - t0.tv_sec < 60); /* a generous bound: ~1 s here */
+    assert_true(has(&g, "attachment", "limit.time", "2")); /* (ctest's timeout catches a hang) */
     /* a clock that stands still: the time limit never cuts another short,
      * however slow the machine */
     clk.step = 0;
@@ -418,16 +414,11 @@ static void test_yara_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_found),
-        cmocka_unit_test(test_unread),
-        cmocka_unit_test(test_pdf_offpage),
-        cmocka_unit_test(test_encrypted_anomaly),
-        cmocka_unit_test(test_benign),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_time_limit),
-        cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_site_lists),
-        cmocka_unit_test(test_yara_errors),
+        cmocka_unit_test(test_found),       cmocka_unit_test(test_unread),
+        cmocka_unit_test(test_pdf_offpage), cmocka_unit_test(test_encrypted_anomaly),
+        cmocka_unit_test(test_benign),      cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_time_limit),  cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_site_lists),  cmocka_unit_test(test_yara_errors),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

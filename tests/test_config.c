@@ -182,7 +182,7 @@ static void test_nesting_limit(void **state)
     free(b.p);
 }
 
-/* The report of issue 13: 100,000 '[' took 23 s before the error. */
+/* 100,000 '[': libyaml alone took 23 s to refuse it; the depth bound stops at 65. */
 static void test_nesting_bomb_is_refused_fast(void **state)
 {
     errors es;

@@ -390,6 +390,85 @@ static void test_database_cache(void **state)
     ms_engine_destroy(eng);
 }
 
+/* Count the files in dir whose names start with prefix. */
+static unsigned count_files(const char *d, const char *prefix)
+{
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c '^%s'", d, prefix);
+    FILE *p = popen(cmd, "r");
+    unsigned n = 0;
+    assert_non_null(p);
+    if (fscanf(p, "%u", &n) != 1)
+        n = 0;
+    pclose(p);
+    return n;
+}
+
+/* A two-stage rule's verify database is cached beside the stream one, so
+ * a start with unchanged rules compiles nothing; its pattern is part of
+ * the key (same anchors, another pattern: compiled anew), and a damaged
+ * verify file is compiled again, not trusted. */
+static void test_database_cache_two_stage(void **state)
+{
+    static const char rules[] = "categories:\n"
+                                "  - name: demo\n"
+                                "    action: quarantine\n"
+                                "rules:\n"
+                                "  - id: demo.phrase\n"
+                                "    category: demo\n"
+                                "    description: a phrase around a rare word\n"
+                                "    pattern: 'send\\s{1,8}(?:it|this)\\s{1,8}to\\s{1,8}PLACE'\n"
+                                "    anchors: [PLACE]\n"
+                                "    flags: [caseless]\n";
+    char cache[600], cmd[700], text[sizeof rules + 32];
+    ms_engine *eng;
+    ms_engine_info info;
+    ms_error err;
+    size_t nf;
+    (void)state;
+    fresh_dir();
+    snprintf(text, sizeof text, "%s", rules);
+    memcpy(strstr(text, "PLACE'"), "paris", 5);
+    memcpy(strstr(text, "[PLACE]"), "[paris]", 7);
+    write_file("two.yaml", text);
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    ms_engine_opts opts = {.rules_dir = dir, .cache_dir = cache};
+
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_destroy(eng);
+    assert_int_equal(count_files(cache, "hs-.*-v0\\.db"), 1); /* the verify database, kept */
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_true(info.from_cache);
+    assert_int_equal(scan_one(eng, "Subject: x\n\nplease send it to Paris\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    ms_engine_destroy(eng);
+
+    /* the same anchor, another pattern: a new key */
+    char *p = strstr(text, "(?:it|this)");
+    memcpy(p, "(?:us|them)", 11);
+    write_file("two.yaml", text);
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_false(info.from_cache);
+    assert_int_equal(scan_one(eng, "Subject: x\n\nplease send it to Paris\n", &nf, NULL),
+                     MS_ACTION_ACCEPT);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nplease send us to Paris\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    ms_engine_destroy(eng);
+
+    snprintf(cmd, sizeof cmd, "for f in '%s'/hs-*-v*.db; do printf junk > \"$f\"; done", cache);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    assert_int_equal(scan_one(eng, "Subject: x\n\nplease send them to Paris\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    ms_engine_destroy(eng);
+}
+
 /* A Visa test number 4000 0000 0000 0NNC with a valid check digit C. */
 static void visa(unsigned nn, char out[20])
 {
@@ -496,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_pci_levels),
         cmocka_unit_test(test_disabled_rules),
         cmocka_unit_test(test_database_cache),
+        cmocka_unit_test(test_database_cache_two_stage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
