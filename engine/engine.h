@@ -49,7 +49,7 @@ typedef struct ms_rule {
      * directly in the stream. */
     char *anchor;       /* Hyperscan expression of the anchors */
     char *anchor_text;  /* as written, '|' between entries (rules check) */
-    unsigned reach;     /* max_width of pattern */
+    unsigned reach;     /* max_width of pattern (a self-anchored list: set by the loader) */
     hs_database_t *vdb; /* block mode: any byte, then the pattern */
 } ms_rule;
 

@@ -202,14 +202,16 @@ static bool compile_verify(ms_engine *eng, const char *cache_dir, const char *pa
 
         if (!r->anchor)
             continue;
-        if (hs_expression_info(r->pattern, r->hs_flags, &info, &cerr) != HS_SUCCESS) {
-            report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
-                        cerr ? cerr->message : "does not compile");
-            hs_free_compile_error(cerr);
-            return false;
+        if (r->reach == 0) { /* a word list's reach is known from its entries */
+            if (hs_expression_info(r->pattern, r->hs_flags, &info, &cerr) != HS_SUCCESS) {
+                report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
+                            cerr ? cerr->message : "does not compile");
+                hs_free_compile_error(cerr);
+                return false;
+            }
+            r->reach = info->max_width;
+            free(info);
         }
-        r->reach = info->max_width;
-        free(info);
         if (r->reach > reach)
             reach = r->reach;
         if (path)

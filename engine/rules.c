@@ -261,8 +261,9 @@ static char *wrap_word(const char *pattern)
 /* ---- word lists (`words: FILE`) ------------------------------------------ */
 
 typedef struct wordlist {
-    char **text; /* each entry as written (what `!ENTRY` names) */
-    char **re;   /* its regular expression */
+    char **text;     /* each entry as written (what `!ENTRY` names) */
+    char **re;       /* its regular expression */
+    unsigned *width; /* the most bytes it can match (UINT_MAX: no bound) */
     unsigned n;
 } wordlist;
 
@@ -274,6 +275,7 @@ static void wordlist_free(wordlist *w)
     }
     free(w->text);
     free(w->re);
+    free(w->width);
     memset(w, 0, sizeof *w);
 }
 
@@ -335,7 +337,26 @@ static char *word_regex(const char *w)
     return out;
 }
 
-static bool wordlist_add(wordlist *w, const char *text, char *re)
+/* The most bytes a literal entry's regex matches: each white-space run
+ * up to 8. */
+static unsigned word_width(const char *w)
+{
+    unsigned n = 0;
+
+    while (*w) {
+        if (*w == ' ' || *w == '\t') {
+            while (*w == ' ' || *w == '\t')
+                w++;
+            n += 8;
+            continue;
+        }
+        n++;
+        w++;
+    }
+    return n;
+}
+
+static bool wordlist_add(wordlist *w, const char *text, char *re, unsigned width)
 {
     char **t = ms_realloc(w->text, (w->n + 1) * sizeof *t);
     if (t)
@@ -343,10 +364,14 @@ static bool wordlist_add(wordlist *w, const char *text, char *re)
     char **r = t ? ms_realloc(w->re, (w->n + 1) * sizeof *r) : NULL;
     if (r)
         w->re = r;
-    if (!t || !r || !re || !(w->text[w->n] = ms_strdup(text))) {
+    unsigned *wd = r ? ms_realloc(w->width, (w->n + 1) * sizeof *wd) : NULL;
+    if (wd)
+        w->width = wd;
+    if (!t || !r || !wd || !re || !(w->text[w->n] = ms_strdup(text))) {
         free(re);
         return false;
     }
+    w->width[w->n] = width;
     w->re[w->n++] = re;
     return true;
 }
@@ -360,6 +385,7 @@ static void wordlist_remove(wordlist *w, const char *text)
             w->n--;
             w->text[i] = w->text[w->n];
             w->re[i] = w->re[w->n];
+            w->width[i] = w->width[w->n];
         } else {
             i++;
         }
@@ -417,16 +443,17 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
                 continue;
             }
             bool empty = info->min_width == 0;
+            unsigned width = info->max_width;
             free(info);
             if (empty) {
                 words_error(y, path, lineno, "entry \"%.64s\" matches the empty string", e);
                 continue;
             }
-            if (!wordlist_add(w, e, dupstr(e + 3))) {
+            if (!wordlist_add(w, e, dupstr(e + 3), width)) {
                 words_report(y, MS_ERR_NOMEM, path, lineno, "out of memory");
                 break;
             }
-        } else if (!wordlist_add(w, e, word_regex(e))) {
+        } else if (!wordlist_add(w, e, word_regex(e), word_width(e))) {
             words_report(y, MS_ERR_NOMEM, path, lineno, "out of memory");
             break;
         }
@@ -435,10 +462,6 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
     return true;
 }
 
-/* words_pattern - the pattern of a rule with `words: file`: the
- * alternation of its entries, put in place of each {words} of pattern
- * (or alone when pattern is NULL). NULL after reporting an error
- * (running out of memory too). */
 /* words_anchors - the anchors of a list: per entry the literals derived
  * from it (anchor.c), or the entry itself when none are rare enough. Sets
  * *expr and *text as anchors_parse does; both NULL when no entry has
@@ -474,9 +497,27 @@ static void words_anchors(const wordlist *w, unsigned hs_flags, char **expr, cha
     free(a);
 }
 
+/* The most bytes an entry of w can match; UINT_MAX if one has no bound. */
+static unsigned words_reach(const wordlist *w)
+{
+    unsigned reach = 0;
+
+    for (unsigned i = 0; i < w->n; i++)
+        if (w->width[i] > reach)
+            reach = w->width[i];
+    return reach;
+}
+
+/* words_pattern - the pattern of a rule with `words: file`: the
+ * alternation of its entries, put in place of each {words} of pattern
+ * (or alone when pattern is NULL). NULL after reporting an error
+ * (running out of memory too). With anchor (a list alone), its anchors
+ * as words_anchors sets them and in *reach the most bytes an entry
+ * matches; none when an entry may match more than a two-stage rule may
+ * reach (the list stays direct). */
 static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const char *file,
                            const char *pattern, unsigned hs_flags, char **anchor,
-                           char **anchor_text)
+                           char **anchor_text, unsigned *reach)
 {
     char path[512], local[520];
     const char *slash = strrchr(y->path, '/');
@@ -503,7 +544,7 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
         wordlist_free(&w);
         return NULL;
     }
-    if (!pattern && anchor)
+    if (!pattern && anchor && (*reach = words_reach(&w)) <= MS_RULE_REACH_MAX)
         words_anchors(&w, hs_flags, anchor, anchor_text);
     size_t len = 4;
     for (unsigned i = 0; i < w.n; i++)
@@ -567,7 +608,7 @@ static bool anchors_parse(ms_yaml *y, yaml_node_t *v, const char *id, char **exp
             continue;
         }
         char *re = strncmp(e, "re:", 3) == 0 ? dupstr(e + 3) : word_regex(e);
-        if (!wordlist_add(&w, e, re)) {
+        if (!wordlist_add(&w, e, re, 0)) { /* an anchor's width is not needed */
             ms_yaml_error(y, a, MS_ERR_NOMEM, "rule %s: out of memory", id);
             ok = false;
             break;
@@ -596,22 +637,6 @@ static bool anchors_parse(ms_yaml *y, yaml_node_t *v, const char *id, char **exp
         free(*text);
         *expr = *text = NULL;
     }
-    return ok;
-}
-
-/* True if pattern compiles and cannot match more than MS_RULE_REACH_MAX
- * bytes, as a two-stage rule must not. */
-static bool bounded(const char *pattern, unsigned hs_flags)
-{
-    hs_expr_info_t *info = NULL;
-    hs_compile_error_t *cerr = NULL;
-
-    if (hs_expression_info(pattern, hs_flags, &info, &cerr) != HS_SUCCESS) {
-        hs_free_compile_error(cerr);
-        return false;
-    }
-    bool ok = info->max_width <= MS_RULE_REACH_MAX;
-    free(info);
     return ok;
 }
 
@@ -677,7 +702,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         bool can = !ms_yaml_get(y, n, "anchors") && !ms_yaml_get(y, n, "validator") &&
                    !(r.hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
         if (!(built = words_pattern(y, v, id, words, pattern, r.hs_flags, can ? &r.anchor : NULL,
-                                    &r.anchor_text))) {
+                                    &r.anchor_text, &r.reach))) {
             free(r.anchor);
             free(r.anchor_text);
             return;
@@ -722,12 +747,8 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
     r.pattern = word ? wrap_word(pattern) : dupstr(pattern);
     r.file = dupstr(y->path);
     free(built);
-    if (words && r.anchor && r.pattern && !ms_yaml_get(y, n, "anchors") &&
-        !bounded(r.pattern, r.hs_flags)) {
-        free(r.anchor); /* a list that may match without bound stays direct */
-        free(r.anchor_text);
-        r.anchor = r.anchor_text = NULL;
-    }
+    if (!r.anchor || ms_yaml_get(y, n, "anchors"))
+        r.reach = 0; /* known only for a list that anchors itself */
     if (!rules || !r.id || !r.description || !r.pattern || !r.file) {
         ms_yaml_error(y, n, MS_ERR_NOMEM, "rule %s: out of memory", id);
         free(r.id);

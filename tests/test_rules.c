@@ -469,6 +469,54 @@ static void test_database_cache_two_stage(void **state)
     ms_engine_destroy(eng);
 }
 
+/* A rule that is a word list alone anchors itself: each entry by the rarest
+ * literals every match of it holds; its matches are still found, white
+ * space runs and line breaks included. A list with an entry that may match
+ * without bound stays direct, and matches as before. */
+static void test_word_list_anchors_itself(void **state)
+{
+    static const char rules[] = "categories:\n"
+                                "  - name: demo\n"
+                                "    action: quarantine\n"
+                                "rules:\n"
+                                "  - id: demo.list\n"
+                                "    category: demo\n"
+                                "    words: w.txt\n"
+                                "    flags: [caseless, word]\n";
+    ms_engine *eng;
+    ms_error err;
+    const char *id;
+    size_t nf;
+    (void)state;
+    fresh_dir();
+    write_file("w.yaml", rules);
+    write_file("w.txt", "# demo list\npiece of junk\nre:b[i1]lge(?:rat)?s?\n");
+    ms_engine_opts opts = {.rules_dir = dir};
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    const char *anchor = ms_engine_rule_anchor(eng, 0, &id);
+    assert_string_equal(id, "demo.list");
+    assert_non_null(anchor);
+    assert_string_equal(anchor, "junk|bilge|b1lge");
+    assert_int_equal(scan_one(eng, "Subject: x\n\nwhat a Piece \n   OF\tjunk it is\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nyou B1LGERATS\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\na piece of cake; the bilgewater\n", &nf, NULL),
+                     MS_ACTION_ACCEPT);
+    release();
+    ms_engine_destroy(eng);
+
+    write_file("w.txt", "piece of junk\nre:bilge[a-z]+\n");
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    assert_null(ms_engine_rule_anchor(eng, 0, &id));
+    assert_int_equal(scan_one(eng, "Subject: x\n\nthe bilgewater\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    ms_engine_destroy(eng);
+}
+
 /* A Visa test number 4000 0000 0000 0NNC with a valid check digit C. */
 static void visa(unsigned nn, char out[20])
 {
@@ -576,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_disabled_rules),
         cmocka_unit_test(test_database_cache),
         cmocka_unit_test(test_database_cache_two_stage),
+        cmocka_unit_test(test_word_list_anchors_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
