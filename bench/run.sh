@@ -8,6 +8,8 @@
 #    text to build-bench/english.txt (both deterministic, seed 1);
 # 3. runs ms_bench on the synthetic corpus and on the real-mail corpus
 #    $MS_SHARED_DIR/corpus (default ../shared from the repository root);
+# 3b. runs ms_bench again with a stress ruleset: the shipped rules and 5,000
+#    generated word-list entries (bench/gen_stress.py), so breadth is measured;
 # 4. runs ms_bench --big-part (memory stays bounded for a huge text part);
 # 5. times `mailsift scan` over the real corpus, output to /dev/null, and
 #    prints the median messages/s (file reading included): hyperfine if it
@@ -55,6 +57,12 @@ run "$build/bench/ms_gen_corpus" --text "$build/english.txt" 64M 1
 echo
 run "$build/bench/ms_bench" --runs "$runs" --text "$build/english.txt" "$build/corpus" \
     "$shared/corpus"
+
+# breadth: the same stages with 5,000 more word-list entries (bench/gen_stress.py)
+echo
+run python3 bench/gen_stress.py rulesets "$build/stress-rules" 5000
+run "$build/bench/ms_bench" --runs "$runs" --rules "$build/stress-rules" \
+    --text "$build/english.txt" "$shared/corpus"
 
 if [ "$big" != 0 ]; then
     echo

@@ -11,7 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void free_rule(ms_rule *r)
+void ms_parts_free(ms_parts *p)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        free(p->s[i]);
+    free(p->s);
+    p->s = NULL;
+    p->n = 0;
+}
+
+void ms_rule_free(ms_rule *r)
 {
     free(r->id);
     free(r->description);
@@ -20,12 +29,14 @@ static void free_rule(ms_rule *r)
     free(r->anchor);
     free(r->anchor_text);
     hs_free_database(r->vdb);
+    ms_parts_free(&r->parts);
+    ms_parts_free(&r->anchor_parts);
 }
 
 static void free_engine(ms_engine *eng)
 {
     for (unsigned i = 0; i < eng->nrules; i++)
-        free_rule(&eng->rules[i]);
+        ms_rule_free(&eng->rules[i]);
     free(eng->rules);
     for (unsigned i = 0; i < eng->ncats; i++) {
         free(eng->cats[i].name);
@@ -64,7 +75,7 @@ static bool disable_rules(ms_engine *eng, const char *const *ids, ms_error_fn fn
             ok = false;
             continue;
         }
-        free_rule(&eng->rules[i]);
+        ms_rule_free(&eng->rules[i]);
         memmove(&eng->rules[i], &eng->rules[i + 1], (eng->nrules - i - 1) * sizeof *eng->rules);
         eng->nrules--;
     }

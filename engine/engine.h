@@ -29,6 +29,15 @@ typedef enum ms_validator {
                              card numbers from level low to high */
 } ms_validator;
 
+/* A pattern too long for one Hyperscan expression (a long word list), in
+ * parts compiled as expressions of their own under the rule's id: each
+ * the alternation of some of the entries, so that any part matching is
+ * the rule matching. n == 0: the pattern is one expression. */
+typedef struct ms_parts {
+    char **s;
+    unsigned n;
+} ms_parts;
+
 typedef struct ms_rule {
     char *id;
     char *description;
@@ -47,11 +56,18 @@ typedef struct ms_rule {
      * on a window of the text reaching `reach` bytes (the pattern's
      * max_width) either side. NULL anchor: the pattern is matched
      * directly in the stream. */
-    char *anchor;       /* Hyperscan expression of the anchors */
-    char *anchor_text;  /* as written, '|' between entries (rules check) */
-    unsigned reach;     /* max_width of pattern (a self-anchored list: set by the loader) */
-    hs_database_t *vdb; /* block mode: any byte, then the pattern */
+    char *anchor;          /* Hyperscan expression of the anchors */
+    char *anchor_text;     /* as written, '|' between entries (rules check) */
+    unsigned reach;        /* max_width of pattern (a self-anchored list: set by the loader) */
+    hs_database_t *vdb;    /* block mode: any byte, then the pattern */
+    ms_parts parts;        /* pattern, when it is too long for one expression */
+    ms_parts anchor_parts; /* anchor, likewise */
 } ms_rule;
+
+/* Free what a rule holds (its compiled verify database too); NULL fields
+ * are fine. */
+void ms_rule_free(ms_rule *r);
+void ms_parts_free(ms_parts *p);
 
 /* Confidence levels of validated findings (card numbers). */
 typedef enum ms_level {

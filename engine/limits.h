@@ -175,6 +175,11 @@
  * The shipped phrase rules reach at most a few hundred bytes. */
 #define MS_RULE_REACH_MAX 2048
 
+/* A word list's alternation longer than this is compiled as several
+ * Hyperscan expressions of the rule (Hyperscan refuses an expression of
+ * about 16,000 bytes). */
+#define MS_RULE_PART_BYTES 8000
+
 /* Stream bytes a scan keeps before each batch at least: a card number's
  * run (a validator re-reads it); more when a two-stage rule reaches
  * further. */

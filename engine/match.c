@@ -40,12 +40,50 @@ static const char *stream_expr(const ms_rule *r, unsigned *flags)
     return r->anchor ? r->anchor : r->pattern;
 }
 
+/* The expressions of rule r in the stream database (stream_expr, in its
+ * parts when long) into out[] when out is not NULL; returns how many. */
+static unsigned stream_exprs(const ms_rule *r, const char **out, unsigned *flags)
+{
+    const ms_parts *p = r->anchor ? &r->anchor_parts : &r->parts;
+    unsigned f;
+    const char *one = stream_expr(r, &f);
+
+    for (unsigned k = 0; out && k < (p->n ? p->n : 1); k++) {
+        out[k] = p->n ? p->s[k] : one;
+        flags[k] = f;
+    }
+    return p->n ? p->n : 1;
+}
+
+/* Hyperscan's information on a pattern in parts (or whole when p->n is
+ * 0): the least min_width and the most max_width of its parts. */
+static hs_error_t parts_info(const char *whole, const ms_parts *p, unsigned flags,
+                             unsigned *min_width, unsigned *max_width, hs_compile_error_t **cerr)
+{
+    *min_width = UINT_MAX;
+    *max_width = 0;
+    for (unsigned k = 0; k < (p->n ? p->n : 1); k++) {
+        hs_expr_info_t *info = NULL;
+        hs_error_t rc = hs_expression_info(p->n ? p->s[k] : whole, flags, &info, cerr);
+        if (rc != HS_SUCCESS)
+            return rc;
+        if (info->min_width < *min_width)
+            *min_width = info->min_width;
+        if (info->max_width > *max_width)
+            *max_width = info->max_width;
+        free(info);
+    }
+    return HS_SUCCESS;
+}
+
 /* The cache file for this rule set: DIR/hs-KEY.db. */
 static void cache_path(const ms_engine *eng, const char *dir, char *out, size_t cap)
 {
     uint64_t h[2] = {1469598103934665603ULL, 0x84222325cbf29ce4ULL};
     const char *v = hs_version();
+    const unsigned part_bytes = MS_RULE_PART_BYTES; /* how long lists are cut */
     mix(h, v, strlen(v) + 1);
+    mix(h, &part_bytes, sizeof part_bytes);
     for (unsigned i = 0; i < eng->nrules; i++) {
         unsigned flags;
         const char *e = stream_expr(&eng->rules[i], &flags);
@@ -138,47 +176,74 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
     bool ok = true;
     for (unsigned i = 0; i < eng->nrules; i++) {
         const ms_rule *r = &eng->rules[i];
-        hs_expr_info_t *info = NULL;
         hs_compile_error_t *cerr = NULL;
+        unsigned min_width, max_width;
 
-        if (hs_expression_info(r->pattern, r->hs_flags, &info, &cerr) != HS_SUCCESS) {
+        if (parts_info(r->pattern, &r->parts, r->hs_flags, &min_width, &max_width, &cerr) !=
+            HS_SUCCESS) {
             report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
                         cerr ? cerr->message : "does not compile");
             hs_free_compile_error(cerr);
             ok = false;
             continue;
         }
-        if (info->min_width == 0) {
+        if (min_width == 0) {
             report(fn, ctx, first, nerrors, r, "", "matches the empty string");
             ok = false;
         }
-        if (r->anchor && info->max_width > MS_RULE_REACH_MAX) {
+        if (r->anchor && max_width > MS_RULE_REACH_MAX) {
             char msg[160];
-            if (info->max_width == UINT_MAX)
+            if (max_width == UINT_MAX)
                 snprintf(msg, sizeof msg,
                          "has anchors but no bounded length (bound every + and *, e.g. "
                          "[a-z]{1,30})");
             else
                 snprintf(msg, sizeof msg, "has anchors but may match %u bytes (at most %d)",
-                         info->max_width, MS_RULE_REACH_MAX);
+                         max_width, MS_RULE_REACH_MAX);
             report(fn, ctx, first, nerrors, r, "", msg);
             ok = false;
         }
-        free(info);
-        info = NULL;
-        if (r->anchor && hs_expression_info(r->anchor, r->hs_flags & HS_FLAG_CASELESS, &info,
-                                            &cerr) != HS_SUCCESS) {
+        if (r->anchor && parts_info(r->anchor, &r->anchor_parts, r->hs_flags & HS_FLAG_CASELESS,
+                                    &min_width, &max_width, &cerr) != HS_SUCCESS) {
             report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
                         cerr ? cerr->message : "anchors do not compile");
             hs_free_compile_error(cerr);
             ok = false;
-        } else if (r->anchor && info->min_width == 0) {
+        } else if (r->anchor && min_width == 0) {
             report(fn, ctx, first, nerrors, r, "", "an anchor matches the empty string");
             ok = false;
         }
-        free(info);
     }
     return ok;
+}
+
+/* The block-mode database of rule r: any one byte, then the pattern (each
+ * of its parts, under one id). */
+static hs_error_t compile_block(const ms_rule *r, hs_database_t **db, hs_compile_error_t **cerr)
+{
+    unsigned n = r->parts.n ? r->parts.n : 1;
+    char **exprs = ms_calloc(n, sizeof *exprs);
+    unsigned *flags = ms_calloc(n, sizeof *flags), *ids = ms_calloc(n, sizeof *ids);
+    hs_error_t rc = exprs && flags && ids ? HS_SUCCESS : HS_NOMEM;
+
+    *cerr = NULL;
+    for (unsigned k = 0; rc == HS_SUCCESS && k < n; k++) {
+        const char *p = r->parts.n ? r->parts.s[k] : r->pattern;
+        if ((exprs[k] = ms_malloc(strlen(p) + 16)))
+            sprintf(exprs[k], "(?s:.)(?:%s)", p);
+        else
+            rc = HS_NOMEM;
+        flags[k] = r->hs_flags;
+    }
+    if (rc == HS_SUCCESS)
+        rc = hs_compile_multi((const char *const *)exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db,
+                              cerr);
+    for (unsigned k = 0; exprs && k < n; k++)
+        free(exprs[k]);
+    free(exprs);
+    free(flags);
+    free(ids);
+    return rc;
 }
 
 /* compile_verify - the block-mode database of each two-stage rule: any
@@ -196,21 +261,18 @@ static bool compile_verify(ms_engine *eng, const char *cache_dir, const char *pa
 
     for (unsigned i = 0; i < eng->nrules; i++) {
         ms_rule *r = &eng->rules[i];
-        hs_expr_info_t *info = NULL;
         hs_compile_error_t *cerr = NULL;
-        char *expr;
+        unsigned min_width;
 
         if (!r->anchor)
             continue;
-        if (r->reach == 0) { /* a word list's reach is known from its entries */
-            if (hs_expression_info(r->pattern, r->hs_flags, &info, &cerr) != HS_SUCCESS) {
-                report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
-                            cerr ? cerr->message : "does not compile");
-                hs_free_compile_error(cerr);
-                return false;
-            }
-            r->reach = info->max_width;
-            free(info);
+        if (r->reach == 0 && /* a word list's reach is known from its entries */
+            parts_info(r->pattern, &r->parts, r->hs_flags, &min_width, &r->reach, &cerr) !=
+                HS_SUCCESS) {
+            report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
+                        cerr ? cerr->message : "does not compile");
+            hs_free_compile_error(cerr);
+            return false;
         }
         if (r->reach > reach)
             reach = r->reach;
@@ -224,13 +286,7 @@ static bool compile_verify(ms_engine *eng, const char *cache_dir, const char *pa
             }
             continue;
         }
-        if (!(expr = ms_malloc(strlen(r->pattern) + 16))) {
-            report_code(fn, ctx, first, nerrors, MS_ERR_NOMEM, r, "", "out of memory");
-            return false;
-        }
-        sprintf(expr, "(?s:.)(?:%s)", r->pattern);
-        hs_error_t rc = hs_compile(expr, r->hs_flags, HS_MODE_BLOCK, NULL, &r->vdb, &cerr);
-        free(expr);
+        hs_error_t rc = compile_block(r, &r->vdb, &cerr);
         if (rc != HS_SUCCESS || (rc = hs_alloc_scratch(r->vdb, &eng->vscratch)) != HS_SUCCESS) {
             report_code(fn, ctx, first, nerrors,
                         cerr             ? ms_match_error_code(cerr)
@@ -294,17 +350,22 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
     if (!check_each(eng, fn, ctx, first, nerrors) ||
         !compile_verify(eng, cache_dir, cached ? path : NULL, fn, ctx, first, nerrors))
         return false;
-    exprs = ms_calloc(eng->nrules, sizeof *exprs);
-    flags = ms_calloc(eng->nrules, sizeof *flags);
-    ids = ms_calloc(eng->nrules, sizeof *ids);
+    unsigned nexprs = 0;
+    for (unsigned i = 0; i < eng->nrules; i++)
+        nexprs += stream_exprs(&eng->rules[i], NULL, NULL);
+    exprs = ms_calloc(nexprs, sizeof *exprs);
+    flags = ms_calloc(nexprs, sizeof *flags);
+    ids = ms_calloc(nexprs, sizeof *ids);
     if (exprs && flags && ids) {
-        for (unsigned i = 0; i < eng->nrules; i++) {
-            exprs[i] = stream_expr(&eng->rules[i], &flags[i]);
-            ids[i] = i;
+        for (unsigned i = 0, k = 0; i < eng->nrules; i++) {
+            unsigned n = stream_exprs(&eng->rules[i], exprs + k, flags + k);
+            while (n--)
+                ids[k++] = i;
         }
-        if (hs_compile_multi(exprs, flags, ids, eng->nrules, HS_MODE_STREAM, NULL, &eng->db,
-                             &cerr) != HS_SUCCESS) {
-            const ms_rule *r = cerr && cerr->expression >= 0 ? &eng->rules[cerr->expression] : NULL;
+        if (hs_compile_multi(exprs, flags, ids, nexprs, HS_MODE_STREAM, NULL, &eng->db, &cerr) !=
+            HS_SUCCESS) {
+            const ms_rule *r =
+                cerr && cerr->expression >= 0 ? &eng->rules[ids[cerr->expression]] : NULL;
             report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "rulesets",
                         cerr ? cerr->message : "database does not compile");
             hs_free_compile_error(cerr);

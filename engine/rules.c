@@ -462,39 +462,116 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
     return true;
 }
 
+/* fill_words - pattern with each {words} replaced by alt (malloc'd), or
+ * a copy of alt when pattern is NULL; NULL out of memory. */
+static char *fill_words(const char *pattern, const char *alt)
+{
+    size_t k = 0;
+    char *out;
+
+    if (!pattern)
+        return ms_strdup(alt);
+    for (const char *p = pattern; (p = strstr(p, "{words}")); p += 7)
+        k++;
+    if ((out = ms_malloc(strlen(pattern) + k * strlen(alt) + 1))) {
+        char *o = out;
+        const char *p = pattern, *q;
+        while ((q = strstr(p, "{words}"))) {
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            memcpy(o, alt, strlen(alt));
+            o += strlen(alt);
+            p = q + 7;
+        }
+        strcpy(o, p);
+    }
+    return out;
+}
+
+/* alt_join - "(?:e[from]|...|e[to-1])", malloc'd; NULL out of memory */
+static char *alt_join(char *const *e, unsigned from, unsigned to)
+{
+    size_t len = 4;
+    for (unsigned i = from; i < to; i++)
+        len += strlen(e[i]) + 1;
+    char *alt = ms_malloc(len), *o = alt;
+    if (!alt)
+        return NULL;
+    o += sprintf(o, "(?:");
+    for (unsigned i = from; i < to; i++)
+        o += sprintf(o, "%s%s", i > from ? "|" : "", e[i]);
+    sprintf(o, ")");
+    return alt;
+}
+
+/* parts_build - a list too long for one Hyperscan expression (whole:
+ * fill_words of all n entries) in parts: the entries in runs whose
+ * alternation fits MS_RULE_PART_BYTES, each filled into pattern, each
+ * wrapped as a whole word when word. Nothing when whole fits, or when
+ * pattern names {words} more than once (the parts would not add up to the
+ * whole; Hyperscan then reports the length). False out of memory. */
+static bool parts_build(char *const *e, unsigned n, const char *pattern, const char *whole,
+                        bool word, ms_parts *out)
+{
+    const char *first = pattern ? strstr(pattern, "{words}") : NULL;
+
+    memset(out, 0, sizeof *out);
+    if (strlen(whole) + 16 <= MS_RULE_PART_BYTES || (first && strstr(first + 7, "{words}")))
+        return true;
+    for (unsigned from = 0; from < n;) {
+        size_t len = 4 + (pattern ? strlen(pattern) : 0) + 16;
+        unsigned to = from;
+        while (to < n && (to == from || len + strlen(e[to]) + 1 <= MS_RULE_PART_BYTES))
+            len += strlen(e[to++]) + 1;
+        char *alt = alt_join(e, from, to), *filled = alt ? fill_words(pattern, alt) : NULL;
+        char *part = filled && word ? wrap_word(filled) : filled;
+        if (part != filled)
+            free(filled);
+        free(alt);
+        char **s = part ? ms_realloc(out->s, (out->n + 1) * sizeof *s) : NULL;
+        if (!s) {
+            free(part);
+            ms_parts_free(out);
+            return false;
+        }
+        out->s = s;
+        out->s[out->n++] = part;
+        from = to;
+    }
+    return true;
+}
+
 /* words_anchors - the anchors of a list: per entry the literals derived
  * from it (anchor.c), or the entry itself when none are rare enough. Sets
- * *expr and *text as anchors_parse does; both NULL when no entry has
- * derived literals other than itself (the list gains nothing) or out of
- * memory. */
-static void words_anchors(const wordlist *w, unsigned hs_flags, char **expr, char **text)
+ * r->anchor (and its parts, for a long list) and r->anchor_text as
+ * anchors_parse does; none when no entry has derived literals other than
+ * itself (the list gains nothing). False out of memory. */
+static bool words_anchors(const wordlist *w, unsigned hs_flags, ms_rule *r)
 {
-    char **a = ms_calloc(w->n ? w->n : 1, sizeof *a);
+    char **a = ms_calloc(w->n ? w->n : 1, sizeof *a);   /* derived, or NULL */
+    char **use = ms_calloc(w->n ? w->n : 1, sizeof *a); /* a[i], else the entry */
     size_t len = 8;
-    bool gain = false;
+    bool gain = false, ok = a && use;
 
-    *expr = *text = NULL;
-    for (unsigned i = 0; a && i < w->n; i++) {
+    for (unsigned i = 0; ok && i < w->n; i++) {
         a[i] = ms_anchor_derive(w->re[i], hs_flags & HS_FLAG_CASELESS, MS_ANCHOR_MIN_BITS);
         if (a[i] && strcmp(a[i], w->re[i]) != 0)
             gain = true;
-        len += strlen(a[i] ? a[i] : w->re[i]) + 8;
+        use[i] = a[i] ? a[i] : w->re[i];
+        len += strlen(use[i]) + 8;
     }
-    if (a && gain && (*expr = ms_malloc(len)) && (*text = ms_malloc(len))) {
-        char *o = *expr, *t = *text;
-        o += sprintf(o, "(?:");
-        for (unsigned i = 0; i < w->n; i++) {
-            o += sprintf(o, "%s%s", i ? "|" : "", a[i] ? a[i] : w->re[i]);
-            t += sprintf(t, a[i] ? "%s%s" : "%s(%s)", i ? "|" : "", a[i] ? a[i] : w->re[i]);
-        }
-        sprintf(o, ")");
-    } else if (a && gain) {
-        free(*expr);
-        *expr = NULL;
+    if (ok && gain) {
+        char *t = r->anchor_text = ms_malloc(len);
+        ok = t && (r->anchor = alt_join(use, 0, w->n)) &&
+             parts_build(use, w->n, NULL, r->anchor, false, &r->anchor_parts);
+        for (unsigned i = 0; t && i < w->n; i++)
+            t += sprintf(t, a[i] ? "%s%s" : "%s(%s)", i ? "|" : "", use[i]);
     }
     for (unsigned i = 0; a && i < w->n; i++)
         free(a[i]);
     free(a);
+    free(use);
+    return ok;
 }
 
 /* The most bytes an entry of w can match; UINT_MAX if one has no bound. */
@@ -510,14 +587,14 @@ static unsigned words_reach(const wordlist *w)
 
 /* words_pattern - the pattern of a rule with `words: file`: the
  * alternation of its entries, put in place of each {words} of pattern
- * (or alone when pattern is NULL). NULL after reporting an error
- * (running out of memory too). With anchor (a list alone), its anchors
- * as words_anchors sets them and in *reach the most bytes an entry
- * matches; none when an entry may match more than a two-stage rule may
- * reach (the list stays direct). */
+ * (or alone when pattern is NULL); r->parts when it is too long for one
+ * Hyperscan expression. NULL after reporting an error (running out of
+ * memory too). With anchor (a list alone), r->anchor as words_anchors sets
+ * it and in r->reach the most bytes an entry matches; no anchor when an
+ * entry may match more than a two-stage rule may reach (the list stays
+ * direct). */
 static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const char *file,
-                           const char *pattern, unsigned hs_flags, char **anchor,
-                           char **anchor_text, unsigned *reach)
+                           const char *pattern, bool word, bool anchor, ms_rule *r)
 {
     char path[512], local[520];
     const char *slash = strrchr(y->path, '/');
@@ -533,50 +610,27 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
                       "rule %s: a pattern used with words: must say where they go ({words})", id);
         return NULL;
     }
-    if (!words_read(y, path, false, hs_flags, &w)) {
+    if (!words_read(y, path, false, r->hs_flags, &w)) {
         ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: cannot read word list %s", id, path);
         return NULL;
     }
     snprintf(local, sizeof local, "%s.local", path);
-    words_read(y, local, true, hs_flags, &w);
+    words_read(y, local, true, r->hs_flags, &w);
     if (w.n == 0) {
         words_error(y, path, 0, "rule %s: the word list has no entries", id);
         wordlist_free(&w);
         return NULL;
     }
-    if (!pattern && anchor && (*reach = words_reach(&w)) <= MS_RULE_REACH_MAX)
-        words_anchors(&w, hs_flags, anchor, anchor_text);
-    size_t len = 4;
-    for (unsigned i = 0; i < w.n; i++)
-        len += strlen(w.re[i]) + 1;
-    if ((alt = ms_malloc(len))) {
-        char *o = alt;
-        o += sprintf(o, "(?:");
-        for (unsigned i = 0; i < w.n; i++)
-            o += sprintf(o, "%s%s", i ? "|" : "", w.re[i]);
-        sprintf(o, ")");
-    }
-    wordlist_free(&w);
-    if (!alt)
-        ms_yaml_error(y, v, MS_ERR_NOMEM, "rule %s: out of memory", id);
-    if (!alt || !pattern)
-        return alt;
-    size_t k = 0;
-    for (const char *p = pattern; (p = strstr(p, "{words}")); p += 7)
-        k++;
-    if ((out = ms_malloc(strlen(pattern) + k * strlen(alt) + 1))) {
-        char *o = out;
-        const char *p = pattern, *q;
-        while ((q = strstr(p, "{words}"))) {
-            memcpy(o, p, (size_t)(q - p));
-            o += q - p;
-            memcpy(o, alt, strlen(alt));
-            o += strlen(alt);
-            p = q + 7;
-        }
-        strcpy(o, p);
+    bool ok = true;
+    if (!pattern && anchor && (r->reach = words_reach(&w)) <= MS_RULE_REACH_MAX)
+        ok = words_anchors(&w, r->hs_flags, r);
+    if (ok && (alt = alt_join(w.re, 0, w.n)) && (out = fill_words(pattern, alt)) &&
+        !parts_build(w.re, w.n, pattern, out, word, &r->parts)) {
+        free(out);
+        out = NULL;
     }
     free(alt);
+    wordlist_free(&w);
     if (!out)
         ms_yaml_error(y, v, MS_ERR_NOMEM, "rule %s: out of memory", id);
     return out;
@@ -701,10 +755,8 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
          * each entry anchored by its rarest literals (words_anchors). */
         bool can = !ms_yaml_get(y, n, "anchors") && !ms_yaml_get(y, n, "validator") &&
                    !(r.hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
-        if (!(built = words_pattern(y, v, id, words, pattern, r.hs_flags, can ? &r.anchor : NULL,
-                                    &r.anchor_text, &r.reach))) {
-            free(r.anchor);
-            free(r.anchor_text);
+        if (!(built = words_pattern(y, v, id, words, pattern, word, can, &r))) {
+            ms_rule_free(&r);
             return;
         }
         pattern = built;
@@ -731,6 +783,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
                           id);
         else if (!anchors_parse(y, v, id, &r.anchor, &r.anchor_text)) {
             free(built);
+            ms_rule_free(&r);
             return;
         }
     }
@@ -751,12 +804,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         r.reach = 0; /* known only for a list that anchors itself */
     if (!rules || !r.id || !r.description || !r.pattern || !r.file) {
         ms_yaml_error(y, n, MS_ERR_NOMEM, "rule %s: out of memory", id);
-        free(r.id);
-        free(r.description);
-        free(r.pattern);
-        free(r.file);
-        free(r.anchor);
-        free(r.anchor_text);
+        ms_rule_free(&r);
         return;
     }
     r.category = (unsigned)ci;

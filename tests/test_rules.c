@@ -517,6 +517,48 @@ static void test_word_list_anchors_itself(void **state)
     ms_engine_destroy(eng);
 }
 
+/* A word list too long for one Hyperscan expression is compiled in parts
+ * under the rule's id, its anchors too: an entry of the last part matches
+ * like one of the first, and a near miss does not. */
+static void test_long_word_list(void **state)
+{
+    static const char rules[] = "categories:\n"
+                                "  - name: demo\n"
+                                "    action: quarantine\n"
+                                "rules:\n"
+                                "  - id: demo.long\n"
+                                "    category: demo\n"
+                                "    words: long.txt\n"
+                                "    flags: [caseless, word]\n";
+    char path[600];
+    ms_engine *eng;
+    ms_error err;
+    const char *id;
+    size_t nf;
+    (void)state;
+    fresh_dir();
+    write_file("long.yaml", rules);
+    snprintf(path, sizeof path, "%s/long.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (unsigned i = 0; i < 3000; i++) /* about 80 KB of alternation */
+        fprintf(f, "you bilgerat%04u\n", i);
+    fclose(f);
+    ms_engine_opts opts = {.rules_dir = dir};
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    assert_non_null(ms_engine_rule_anchor(eng, 0, &id));
+    assert_int_equal(scan_one(eng, "Subject: x\n\nand YOU\n  bilgerat2999!\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nyou bilgerat0000\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nthe bilgerat2999 and you\n", &nf, NULL),
+                     MS_ACTION_ACCEPT);
+    release();
+    ms_engine_destroy(eng);
+}
+
 /* A Visa test number 4000 0000 0000 0NNC with a valid check digit C. */
 static void visa(unsigned nn, char out[20])
 {
@@ -625,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_database_cache),
         cmocka_unit_test(test_database_cache_two_stage),
         cmocka_unit_test(test_word_list_anchors_itself),
+        cmocka_unit_test(test_long_word_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
