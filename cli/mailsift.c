@@ -77,8 +77,12 @@ static int cmd_rules(int argc, char **argv)
            dir, info.rules, info.categories, info.compile_ms, info.database_size, info.stream_size,
            info.yara_rules, info.yara_files, info.yara_files == 1 ? "" : "s");
     const char *id, *anchor;
-    for (unsigned i = 0; (anchor = ms_engine_rule_anchor(eng, i, &id)), id; i++)
-        printf("  %-40s %s%s\n", id, anchor ? "anchors: " : "direct", anchor ? anchor : "");
+    for (unsigned i = 0; (anchor = ms_engine_rule_anchor(eng, i, &id)), id; i++) {
+        if (anchor && strlen(anchor) > 600) /* a long list's: its start, and its length */
+            printf("  %-40s anchors: %.600s... (%zu bytes)\n", id, anchor, strlen(anchor));
+        else
+            printf("  %-40s %s%s\n", id, anchor ? "anchors: " : "direct", anchor ? anchor : "");
+    }
     ms_engine_destroy(eng);
     return 0;
 }
