@@ -19,6 +19,12 @@
  * shown as such. Only text rules (the `rules:` ids of the YAML rulesets) can be
  * removed; attachment checks and YARA rules are not ranked.
  *
+ * The matcher per rule comes from one more pass with ms_scan_set_rule_stats:
+ * how often the rule's expression in the stream (its anchors when it is
+ * two-stage) matched, per MB of mail, and for a two-stage rule how many
+ * windows of text were verified around anchors and how long that took. A
+ * rule whose anchors hit thousands of times per MB has common anchors.
+ *
  * With --compare both rulesets are measured in the same run, passes
  * alternating, and printed side by side.
  */
@@ -147,6 +153,7 @@ typedef struct bench {
     unsigned nids;
     double base_sample_ms, spread_ms;
     unsigned failed_builds;
+    ms_rule_stats *stats; /* per text rule, from one pass of its own */
 } bench;
 
 /* scan_all - one pass over msgs [0, n); counts hits when hs is set */
@@ -321,6 +328,37 @@ static bool is_text_rule(const bench *b, const char *name)
     return false;
 }
 
+/* rule_stats - one more pass with the matcher's per-rule counts on (it
+ * reads the clock around each verified window, so it is not timed) */
+static void rule_stats(bench *b, const corpus *c)
+{
+    if (!(b->stats = calloc(b->info.rules ? b->info.rules : 1, sizeof *b->stats)))
+        return;
+    ms_scan_set_rule_stats(b->scan, b->stats);
+    scan_all(b->scan, c, c->n, NULL);
+    ms_scan_set_rule_stats(b->scan, NULL);
+}
+
+/* matcher_json - per text rule: what the stream finds of it and what
+ * verifying its windows costs */
+static json_t *matcher_json(const bench *b, const corpus *c)
+{
+    json_t *o = json_object();
+    const char *id, *anchor;
+
+    for (unsigned i = 0; b->stats && (anchor = ms_engine_rule_anchor(b->eng, i, &id), id); i++) {
+        const ms_rule_stats *st = &b->stats[i];
+        json_object_set_new(
+            o, id,
+            json_pack("{s:b, s:I, s:f, s:I, s:I, s:f}", "two_stage", anchor != NULL, "stream_hits",
+                      (json_int_t)st->stream_hits, "stream_hits_per_mb",
+                      c->bytes ? (double)st->stream_hits / ((double)c->bytes / 1e6) : 0.0,
+                      "windows", (json_int_t)st->windows, "window_bytes",
+                      (json_int_t)st->window_bytes, "verify_ms", st->verify_ms));
+    }
+    return o;
+}
+
 /* expensive_json - the costliest text rules, most first; sorts b->rules */
 static json_t *expensive_json(bench *b)
 {
@@ -376,6 +414,7 @@ static json_t *bench_json(bench *b, const corpus *c, uint64_t sample_bytes)
     json_object_set_new(o, "mb_per_s", json_real((double)c->bytes / 1e6 / (med / 1e3)));
     json_object_set_new(o, "messages_per_s", json_real((double)c->n / (med / 1e3)));
     hits_json(b, o);
+    json_object_set_new(o, "matcher_per_rule", matcher_json(b, c));
     json_object_set_new(o, "expensive_rules", expensive_json(b));
     json_object_set_new(o, "ablation",
                         json_pack("{s:s, s:I, s:i, s:f, s:f}", "method",
@@ -403,6 +442,17 @@ static void print_ruleset(json_t *s)
     {
         printf("    %-36s %8lld %8lld\n", key, json_integer_value(json_object_get(v, "messages")),
                json_integer_value(json_object_get(v, "matches")));
+    }
+    printf("  the matcher per rule: stream hits (of its anchors, or of itself if direct) per MB,\n"
+           "  windows verified around anchors, their KB and the time verifying them:\n");
+    json_object_foreach(json_object_get(s, "matcher_per_rule"), key, v)
+    {
+        printf("    %-36s %-6s %10.1f /MB %8lld win %9.1f KB %8.2f ms\n", key,
+               json_is_true(json_object_get(v, "two_stage")) ? "anchor" : "direct",
+               json_number_value(json_object_get(v, "stream_hits_per_mb")),
+               json_integer_value(json_object_get(v, "windows")),
+               (double)json_integer_value(json_object_get(v, "window_bytes")) / 1e3,
+               json_number_value(json_object_get(v, "verify_ms")));
     }
     printf("  most expensive rules (sample %.1f MB, %.1f ms with all rules, spread %.1f ms):\n",
            json_number_value(json_object_get(ab, "sample_bytes")) / 1e6,
@@ -449,6 +499,7 @@ static void print_text(json_t *all, unsigned nb)
 
 static void bench_free(bench *b)
 {
+    free(b->stats);
     ms_scan_destroy(b->scan);
     ms_engine_destroy(b->eng);
     for (unsigned i = 0; i < b->rules.n; i++)
@@ -541,8 +592,10 @@ static uint64_t measure(const bench_args *a, bench *b, const corpus *c)
     for (unsigned p = 0; p < a->passes; p++)
         for (unsigned k = 0; k < a->nb; k++)
             b[k].pass_ms[b[k].npass++] = scan_all(b[k].scan, c, c->n, p == 0 ? &b[k] : NULL);
-    for (unsigned k = 0; k < a->nb; k++)
+    for (unsigned k = 0; k < a->nb; k++) {
+        rule_stats(&b[k], c);
         ablate(&b[k], a->config, c, sample);
+    }
     return sample_bytes;
 }
 

@@ -55,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MS_SCAN_SLICE   16384 /* raw body bytes decoded per step */
 #define MS_SCAN_BATCH   65536 /* text bytes per Hyperscan call */
@@ -80,7 +81,8 @@ struct ms_scan {
     hs_stream_t *stream;
     int err; /* sticky MS_ERR_* from the matcher */
     bool finished;
-    bool no_match; /* benchmark: decode only (scan_internal.h) */
+    bool no_match;        /* benchmark: decode only (scan_internal.h) */
+    ms_rule_stats *stats; /* rule benchmarks: per-rule counts, or NULL */
 
     part_state part;
     bool in_part;
@@ -387,9 +389,19 @@ static void verify(ms_scan *s, unsigned r, uint64_t from, uint64_t to, bool fina
     s->vbase = from - 1; /* tb[-1] is a line break when from is 0 */
     s->vlimit = final && end == avail ? 0 : end;
     const char *p = s->tb + (size_t)(s->hist + from - s->base) - 1;
+    struct timespec t0, t1;
+    if (s->stats)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
     if (hs_scan(s->eng->rules[r].vdb, p, (unsigned)(end - from + 1), 0, s->vscratch, verify_match,
                 s) != HS_SUCCESS)
         s->err = MS_ERR_MATCHER;
+    if (s->stats) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        s->stats[r].windows++;
+        s->stats[r].window_bytes += end - from;
+        s->stats[r].verify_ms +=
+            (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    }
 }
 
 /* An anchor of rule r ends at stream offset `to`: open or widen its window,
@@ -447,6 +459,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     (void)flags;
     if (r->scope != MS_SCOPE_ANY && r->scope != s->text_kind)
         return 0;
+    if (s->stats)
+        s->stats[id].stream_hits++;
     if (r->vdb)
         anchor_hit(s, id, to);
     else if (r->validator == MS_VALIDATOR_PAN)
@@ -1094,6 +1108,7 @@ int ms_scan_nested(ms_scan *s, const char *part, unsigned depth, const void *msg
     ms_scan *n = s->nested;
     ms_scan_reset(n);
     n->nesting = s->nesting + depth + 1;
+    n->stats = s->stats;
     if (s->env_seq == s->msg_seq)
         ms_scan_set_envelope(n, &s->env);
     int rc = ms_scan_feed(n, msg, len);
@@ -1125,6 +1140,11 @@ void ms_scan_match_text(ms_scan *s, const char *text, size_t len)
 void ms_scan_set_matching(ms_scan *s, bool on)
 {
     s->no_match = !on;
+}
+
+void ms_scan_set_rule_stats(ms_scan *s, ms_rule_stats *stats)
+{
+    s->stats = stats;
 }
 
 void ms_scan_set_tap(ms_scan *s, ms_tap_fn fn, void *ctx)

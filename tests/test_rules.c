@@ -559,6 +559,58 @@ static void test_long_word_list(void **state)
     ms_engine_destroy(eng);
 }
 
+/* Per-rule matcher counts (rules bench): anchor hits in the stream,
+ * windows verified and their bytes for a two-stage rule, stream hits for a
+ * direct one; nothing once the stats are taken away. */
+static void test_rule_stats(void **state)
+{
+    static const char rules[] = "categories:\n"
+                                "  - name: demo\n"
+                                "    action: quarantine\n"
+                                "rules:\n"
+                                "  - id: demo.list\n"
+                                "    category: demo\n"
+                                "    words: w.txt\n"
+                                "    flags: [caseless, word]\n"
+                                "  - id: demo.direct\n"
+                                "    category: demo\n"
+                                "    pattern: 'zebra'\n";
+    static const char msg[] = "Subject: x\n\na piece of junk, then junk food, then\n"
+                              "many lines later another piece of junk; a zebra, a zebra.\n";
+    ms_engine *eng;
+    ms_scan *s;
+    ms_error err;
+    const ms_result *r;
+    ms_rule_stats st[2];
+    (void)state;
+    fresh_dir();
+    write_file("w.yaml", rules);
+    write_file("w.txt", "piece of junk\n");
+    ms_engine_opts opts = {.rules_dir = dir};
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    assert_int_equal(ms_scan_create(eng, &s, &err), MS_OK);
+    memset(st, 0, sizeof st);
+    ms_scan_set_rule_stats(s, st);
+    assert_int_equal(ms_scan_feed(s, msg, sizeof msg - 1), MS_OK);
+    assert_int_equal(ms_scan_finish(s, &r), MS_OK);
+    assert_int_equal(r->verdict, MS_ACTION_QUARANTINE);
+    assert_int_equal(st[0].stream_hits, 3); /* "junk" three times */
+    assert_true(st[0].windows >= 1 && st[0].windows <= 3);
+    assert_true(st[0].window_bytes >= strlen("piece of junk"));
+    assert_true(st[0].verify_ms >= 0);
+    assert_int_equal(st[1].stream_hits, 2);
+    assert_int_equal(st[1].windows, 0);
+    ms_rule_stats before = st[0];
+    ms_scan_set_rule_stats(s, NULL);
+    ms_scan_reset(s);
+    assert_int_equal(ms_scan_feed(s, msg, sizeof msg - 1), MS_OK);
+    assert_int_equal(ms_scan_finish(s, &r), MS_OK);
+    assert_int_equal(st[0].stream_hits, before.stream_hits);
+    assert_int_equal(st[0].windows, before.windows);
+    ms_scan_destroy(s);
+    ms_engine_destroy(eng);
+}
+
 /* A Visa test number 4000 0000 0000 0NNC with a valid check digit C. */
 static void visa(unsigned nn, char out[20])
 {
@@ -668,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_database_cache_two_stage),
         cmocka_unit_test(test_word_list_anchors_itself),
         cmocka_unit_test(test_long_word_list),
+        cmocka_unit_test(test_rule_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

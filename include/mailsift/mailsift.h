@@ -284,6 +284,22 @@ typedef void (*ms_tap_fn)(void *ctx, ms_tap_stage stage, const ms_part_info *par
 /* Install (or with fn NULL remove) a tap; kept across ms_scan_reset(). */
 void ms_scan_set_tap(ms_scan *scan, ms_tap_fn fn, void *ctx);
 
+/*
+ * What each text rule costs the matcher, for rule benchmarks (`mailsift
+ * rules bench`): with stats set (an array of ms_engine_info.rules entries,
+ * zeroed by the caller), every later scan adds to stats[i] for text rule i
+ * (ms_engine_rule_anchor's order); NULL stops. Kept across ms_scan_reset().
+ * Timing the verify stage costs a clock read a window: do not leave it on.
+ */
+typedef struct ms_rule_stats {
+    uint64_t stream_hits;  /* matches in the stream: of its anchors (two-stage) or of itself */
+    uint64_t windows;      /* two-stage: windows of text verified around anchors */
+    uint64_t window_bytes; /* two-stage: bytes of text in those windows */
+    double verify_ms;      /* two-stage: time spent verifying them */
+} ms_rule_stats;
+
+void ms_scan_set_rule_stats(ms_scan *scan, ms_rule_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif
