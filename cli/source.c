@@ -54,7 +54,31 @@ typedef struct mbox_reader {
     uint64_t pos;      /* file offset of the next byte mbox_feed() takes */
     uint64_t line_off; /* file offset where the line in line[] starts */
     bool stop;         /* sink->boundary asked to stop */
+    const char *pend;  /* message lines not yet handed over, one after another */
+    size_t npend;
 } mbox_reader;
+
+/* Hand over the pending lines: a message goes to the sink in runs of
+ * lines, not line by line (a call per line cost more than the scan of
+ * small messages). */
+static void mbox_flush(mbox_reader *r)
+{
+    if (r->npend)
+        r->sink->data(r->sink->ctx, r->pend, r->npend);
+    r->npend = 0;
+}
+
+/* One line of the message; it joins the pending run when it follows it. */
+static void mbox_data(mbox_reader *r, const char *p, size_t n)
+{
+    if (r->npend && r->pend + r->npend == p) {
+        r->npend += n;
+        return;
+    }
+    mbox_flush(r);
+    r->pend = p;
+    r->npend = n;
+}
 
 static bool is_from_line(const char *p, size_t n)
 {
@@ -79,6 +103,7 @@ static void mbox_line(mbox_reader *r, const char *p, size_t n, uint64_t off)
     if (content && p[content - 1] == '\r')
         content--;
     if (r->prev_empty && is_from_line(p, content)) {
+        mbox_flush(r);
         if (r->in_msg)
             r->sink->end(r->sink->ctx);
         r->in_msg = false;
@@ -94,9 +119,9 @@ static void mbox_line(mbox_reader *r, const char *p, size_t n, uint64_t off)
     }
     if (r->in_msg) {
         if (is_escaped_from(p, content))
-            r->sink->data(r->sink->ctx, p + 1, n - 1);
+            mbox_data(r, p + 1, n - 1);
         else
-            r->sink->data(r->sink->ctx, p, n);
+            mbox_data(r, p, n);
     }
     r->prev_empty = content == 0;
 }
@@ -114,15 +139,17 @@ static void mbox_feed(mbox_reader *r, const char *buf, size_t len)
                 /* a huge line cannot be a separator: pass it on */
                 if (r->llen)
                     mbox_line(r, r->line, r->llen, r->line_off);
+                mbox_flush(r); /* line[] is written again */
                 r->llen = 0;
                 if (r->in_msg)
-                    r->sink->data(r->sink->ctx, buf, n);
+                    mbox_data(r, buf, n);
                 r->prev_empty = false;
             } else {
                 memcpy(r->line + r->llen, buf, k);
                 r->llen += k;
                 if (nl) {
                     mbox_line(r, r->line, r->llen, r->line_off);
+                    mbox_flush(r); /* line[] is written again */
                     r->llen = 0;
                 }
             }
@@ -133,14 +160,17 @@ static void mbox_feed(mbox_reader *r, const char *buf, size_t len)
         len -= n;
         r->pos += n;
     }
+    mbox_flush(r); /* the chunk is read into again */
 }
 
 /* read_mbox - messages of an mbox whose first have bytes (at file offset
- * start, where message done+1 begins) are in buf; the rest is read from fd */
+ * start, where message done+1 begins) are in buf; the rest (unless eof)
+ * is read from fd */
 static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, char *buf,
-                          size_t have, uint64_t start, unsigned done)
+                          size_t have, uint64_t start, unsigned done, bool eof)
 {
-    mbox_reader r = {sink, path, "", done, false, true, malloc(MBOX_LINE_MAX), 0, start, 0, false};
+    mbox_reader r = {sink, path,  "", done,  false, true, malloc(MBOX_LINE_MAX),
+                     0,    start, 0,  false, NULL,  0};
     ssize_t got = 0;
     unsigned errors = 0;
 
@@ -149,7 +179,7 @@ static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, 
         return 1;
     }
     mbox_feed(&r, buf, have);
-    while (!r.stop && ((got = read(fd, buf, CHUNK)) > 0 || (got < 0 && errno == EINTR)))
+    while (!eof && !r.stop && ((got = read(fd, buf, CHUNK)) > 0 || (got < 0 && errno == EINTR)))
         if (got > 0)
             mbox_feed(&r, buf, (size_t)got);
     if (got < 0) {
@@ -158,6 +188,7 @@ static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, 
     }
     if (r.llen && !r.stop)
         mbox_line(&r, r.line, r.llen, r.line_off);
+    mbox_flush(&r);
     if (r.in_msg)
         sink->end(sink->ctx);
     free(r.line);
@@ -165,31 +196,39 @@ static unsigned read_mbox(int fd, const char *path, const ms_source_sink *sink, 
 }
 
 /* read_full - fill buf from fd as far as it goes: a pipe hands over what
- * the writer wrote so far, and the mbox test needs the first 5 bytes */
-static ssize_t read_full(int fd, char *buf, size_t size)
+ * the writer wrote so far, and the mbox test needs the first 5 bytes.
+ * *eof: the end of the file was seen (most messages fit in buf, so they
+ * are read with one read() and the one that says there is no more). */
+static ssize_t read_full(int fd, char *buf, size_t size, bool *eof)
 {
     size_t n = 0;
 
+    *eof = false;
     while (n < size) {
         ssize_t got = read(fd, buf + n, size - n);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
             return n ? (ssize_t)n : -1;
-        if (got == 0)
+        if (got == 0) {
+            *eof = true;
             break;
+        }
         n += (size_t)got;
     }
     return (ssize_t)n;
 }
 
-/* read_message - the file (whose first got bytes are in buf) as one message */
+/* read_message - the file (whose first got bytes are in buf; all of it
+ * when eof) as one message */
 static unsigned read_message(int fd, const char *path, const ms_source_sink *sink, char *buf,
-                             ssize_t got)
+                             ssize_t got, bool eof)
 {
     sink->begin(sink->ctx, path);
     while (got > 0) {
         sink->data(sink->ctx, buf, (size_t)got);
+        if (eof)
+            break;
         while ((got = read(fd, buf, CHUNK)) < 0 && errno == EINTR)
             ;
     }
@@ -226,15 +265,16 @@ unsigned ms_source_read(const char *path, uint64_t mbox_offset, unsigned mbox_do
         free(buf);
         return 1;
     }
-    got = read_full(fd, buf, CHUNK);
+    bool eof;
+    got = read_full(fd, buf, CHUNK, &eof);
     if (mbox_offset && (got <= 0 || !is_from_line(buf, (size_t)got))) {
         /* the file changed since the offset was taken */
         sink->error(sink->ctx, path, "no mbox message starts at the resume offset");
         errors++;
     } else if (got > 0 && is_from_line(buf, (size_t)got)) {
-        errors = read_mbox(fd, path, sink, buf, (size_t)got, mbox_offset, mbox_done);
+        errors = read_mbox(fd, path, sink, buf, (size_t)got, mbox_offset, mbox_done, eof);
     } else if (got >= 0) {
-        errors = read_message(fd, path, sink, buf, got);
+        errors = read_message(fd, path, sink, buf, got, eof);
     } else {
         sink->error(sink->ctx, path, strerror(errno));
         errors++;
