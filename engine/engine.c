@@ -3,6 +3,7 @@
  */
 #include "engine.h"
 #include "config.h"
+#include "exprinfo.h"
 #include "match.h"
 #include "rules.h"
 #include "util.h"
@@ -134,6 +135,7 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
     tap.ctx = opts->on_error_ctx;
     /* after an error the next steps run all the same, to report theirs
      * (`rules check` lists every error at once), but not out of memory */
+    eng->exprinfo = ms_exprinfo_open(opts->cache_dir);
     bool ok = ms_rules_load_dir(eng, opts->rules_dir, tap_error, &tap, &first, &nerrors);
     if (ok && opts->disabled_rules)
         ok = disable_rules(eng, opts->disabled_rules, tap_error, &tap, &first, &nerrors);
@@ -141,6 +143,8 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
         ok &= ms_config_load(eng, opts->config_path, tap_error, &tap, &first, &nerrors);
     if (ok)
         ok = ms_match_compile(eng, opts->cache_dir, tap_error, &tap, &first, &nerrors);
+    ms_exprinfo_close(eng->exprinfo, ok && !tap.nomem.code);
+    eng->exprinfo = NULL;
     /* YARA after the YAML rulesets: its rules name their categories */
     if (!tap.nomem.code)
         ok &= ms_yara_compile(eng, opts->rules_dir, tap_error, &tap, &first, &nerrors);

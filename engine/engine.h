@@ -111,6 +111,7 @@ struct ms_engine {
     size_t db_size, stream_size;
     double compile_ms;
     bool from_cache;
+    struct ms_exprinfo *exprinfo; /* while it is built: widths of expressions (exprinfo.h) */
     ms_limits limits;
     unsigned cat_unscannable;
     /* attachments (attach.c): limits and type lists, compiled YARA rules */

@@ -175,6 +175,10 @@
  * The shipped phrase rules reach at most a few hundred bytes. */
 #define MS_RULE_REACH_MAX 2048
 
+/* Expressions whose widths are remembered in the cache directory
+ * (exprinfo.c), at 24 bytes each. */
+#define MS_EXPRINFO_MAX (1u << 20)
+
 /* A word list's alternation longer than this is compiled as several
  * Hyperscan expressions of the rule (Hyperscan refuses an expression of
  * about 16,000 bytes). */

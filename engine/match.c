@@ -13,6 +13,7 @@
  */
 #include "match.h"
 #include "engine.h"
+#include "exprinfo.h"
 #include "util.h"
 
 #include <errno.h>
@@ -57,21 +58,20 @@ static unsigned stream_exprs(const ms_rule *r, const char **out, unsigned *flags
 
 /* Hyperscan's information on a pattern in parts (or whole when p->n is
  * 0): the least min_width and the most max_width of its parts. */
-static hs_error_t parts_info(const char *whole, const ms_parts *p, unsigned flags,
+static hs_error_t parts_info(ms_exprinfo *xi, const char *whole, const ms_parts *p, unsigned flags,
                              unsigned *min_width, unsigned *max_width, hs_compile_error_t **cerr)
 {
     *min_width = UINT_MAX;
     *max_width = 0;
     for (unsigned k = 0; k < (p->n ? p->n : 1); k++) {
-        hs_expr_info_t *info = NULL;
-        hs_error_t rc = hs_expression_info(p->n ? p->s[k] : whole, flags, &info, cerr);
+        unsigned lo, hi;
+        hs_error_t rc = ms_exprinfo_get(xi, p->n ? p->s[k] : whole, flags, &lo, &hi, cerr);
         if (rc != HS_SUCCESS)
             return rc;
-        if (info->min_width < *min_width)
-            *min_width = info->min_width;
-        if (info->max_width > *max_width)
-            *max_width = info->max_width;
-        free(info);
+        if (lo < *min_width)
+            *min_width = lo;
+        if (hi > *max_width)
+            *max_width = hi;
     }
     return HS_SUCCESS;
 }
@@ -179,8 +179,8 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
         hs_compile_error_t *cerr = NULL;
         unsigned min_width, max_width;
 
-        if (parts_info(r->pattern, &r->parts, r->hs_flags, &min_width, &max_width, &cerr) !=
-            HS_SUCCESS) {
+        if (parts_info(eng->exprinfo, r->pattern, &r->parts, r->hs_flags, &min_width, &max_width,
+                       &cerr) != HS_SUCCESS) {
             report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
                         cerr ? cerr->message : "does not compile");
             hs_free_compile_error(cerr);
@@ -203,8 +203,9 @@ static bool check_each(ms_engine *eng, ms_error_fn fn, void *ctx, ms_error *firs
             report(fn, ctx, first, nerrors, r, "", msg);
             ok = false;
         }
-        if (r->anchor && parts_info(r->anchor, &r->anchor_parts, r->hs_flags & HS_FLAG_CASELESS,
-                                    &min_width, &max_width, &cerr) != HS_SUCCESS) {
+        if (r->anchor &&
+            parts_info(eng->exprinfo, r->anchor, &r->anchor_parts, r->hs_flags & HS_FLAG_CASELESS,
+                       &min_width, &max_width, &cerr) != HS_SUCCESS) {
             report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
                         cerr ? cerr->message : "anchors do not compile");
             hs_free_compile_error(cerr);
@@ -267,8 +268,8 @@ static bool compile_verify(ms_engine *eng, const char *cache_dir, const char *pa
         if (!r->anchor)
             continue;
         if (r->reach == 0 && /* a word list's reach is known from its entries */
-            parts_info(r->pattern, &r->parts, r->hs_flags, &min_width, &r->reach, &cerr) !=
-                HS_SUCCESS) {
+            parts_info(eng->exprinfo, r->pattern, &r->parts, r->hs_flags, &min_width, &r->reach,
+                       &cerr) != HS_SUCCESS) {
             report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "",
                         cerr ? cerr->message : "does not compile");
             hs_free_compile_error(cerr);

@@ -58,6 +58,7 @@
 #include "rules.h"
 #include "anchor.h"
 #include "engine.h"
+#include "exprinfo.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -396,7 +397,8 @@ static void wordlist_remove(wordlist *w, const char *text)
  * site's FILE.local, where `!ENTRY` removes). Returns false if the file
  * cannot be read; bad entries are reported and skipped, running out of
  * memory is reported and ends the list. */
-static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_flags, wordlist *w)
+static bool words_read(ms_yaml *y, ms_exprinfo *xi, const char *path, bool local, unsigned hs_flags,
+                       wordlist *w)
 {
     FILE *f = fopen(path, "r");
     char line[MS_WORDS_LINE + 2];
@@ -431,9 +433,9 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
             continue;
         }
         if (strncmp(e, "re:", 3) == 0) {
-            hs_expr_info_t *info = NULL;
             hs_compile_error_t *cerr = NULL;
-            if (hs_expression_info(e + 3, hs_flags, &info, &cerr) != HS_SUCCESS) {
+            unsigned min_width, width;
+            if (ms_exprinfo_get(xi, e + 3, hs_flags, &min_width, &width, &cerr) != HS_SUCCESS) {
                 if (ms_match_error_code(cerr) == MS_ERR_NOMEM)
                     words_report(y, MS_ERR_NOMEM, path, lineno, "out of memory");
                 else
@@ -442,10 +444,7 @@ static bool words_read(ms_yaml *y, const char *path, bool local, unsigned hs_fla
                 hs_free_compile_error(cerr);
                 continue;
             }
-            bool empty = info->min_width == 0;
-            unsigned width = info->max_width;
-            free(info);
-            if (empty) {
+            if (min_width == 0) {
                 words_error(y, path, lineno, "entry \"%.64s\" matches the empty string", e);
                 continue;
             }
@@ -593,8 +592,9 @@ static unsigned words_reach(const wordlist *w)
  * it and in r->reach the most bytes an entry matches; no anchor when an
  * entry may match more than a two-stage rule may reach (the list stays
  * direct). */
-static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const char *file,
-                           const char *pattern, bool word, bool anchor, ms_rule *r)
+static char *words_pattern(ms_yaml *y, ms_exprinfo *xi, yaml_node_t *v, const char *id,
+                           const char *file, const char *pattern, bool word, bool anchor,
+                           ms_rule *r)
 {
     char path[512], local[520];
     const char *slash = strrchr(y->path, '/');
@@ -610,12 +610,12 @@ static char *words_pattern(ms_yaml *y, yaml_node_t *v, const char *id, const cha
                       "rule %s: a pattern used with words: must say where they go ({words})", id);
         return NULL;
     }
-    if (!words_read(y, path, false, r->hs_flags, &w)) {
+    if (!words_read(y, xi, path, false, r->hs_flags, &w)) {
         ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: cannot read word list %s", id, path);
         return NULL;
     }
     snprintf(local, sizeof local, "%s.local", path);
-    words_read(y, local, true, r->hs_flags, &w);
+    words_read(y, xi, local, true, r->hs_flags, &w);
     if (w.n == 0) {
         words_error(y, path, 0, "rule %s: the word list has no entries", id);
         wordlist_free(&w);
@@ -755,7 +755,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
          * each entry anchored by its rarest literals (words_anchors). */
         bool can = !ms_yaml_get(y, n, "anchors") && !ms_yaml_get(y, n, "validator") &&
                    !(r.hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
-        if (!(built = words_pattern(y, v, id, words, pattern, word, can, &r))) {
+        if (!(built = words_pattern(y, eng->exprinfo, v, id, words, pattern, word, can, &r))) {
             ms_rule_free(&r);
             return;
         }
