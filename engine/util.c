@@ -17,12 +17,25 @@
 static unsigned long fault_countdown; /* 0: no fault armed */
 static bool fault_persist;            /* every allocation after it fails too */
 static const char *fault_site;        /* where the armed fault fired, or NULL */
+static bool (*fault_skip)(const char *site);
+static unsigned long fault_seen, fault_at; /* allocations since arming; the one that failed */
 
 void ms_fault_fail_at(unsigned long n)
 {
     fault_countdown = n;
     fault_persist = false;
     fault_site = NULL;
+    fault_seen = fault_at = 0;
+}
+
+void ms_fault_set_skip(bool (*skip)(const char *site))
+{
+    fault_skip = skip;
+}
+
+unsigned long ms_fault_index(void)
+{
+    return fault_at;
 }
 
 void ms_fault_fail_from(unsigned long n)
@@ -45,10 +58,17 @@ bool ms_fault_step(const char *site)
 {
     if (__builtin_expect(fault_countdown == 0, 1))
         return false;
+    fault_seen++;
     if (--fault_countdown)
         return false;
-    if (!fault_site)
+    if (!fault_site && fault_skip && fault_skip(site)) {
+        fault_countdown = 1; /* the next allocation instead */
+        return false;
+    }
+    if (!fault_site) {
         fault_site = site;
+        fault_at = fault_seen;
+    }
     fault_countdown = fault_persist; /* 1: the next one fails as well */
     return true;
 }

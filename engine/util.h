@@ -62,6 +62,12 @@ void ms_fault_fail_from(unsigned long n);
 bool ms_fault_fired(void);
 const char *ms_fault_site(void);
 bool ms_fault_step(const char *site);
+/* With skip set, an armed fault that falls on an allocation at a site
+ * skip() refuses moves on to the next allocation (a test that has failed
+ * a site often enough); ms_fault_index() is the allocation, counted from
+ * the arming (1: the first), that did fail. */
+void ms_fault_set_skip(bool (*skip)(const char *site));
+unsigned long ms_fault_index(void);
 
 /* Fill err (if not NULL) with code, place and a printf-style message. */
 void ms_error_set(ms_error *err, int code, const char *file, unsigned line, const char *fmt, ...)
