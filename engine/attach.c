@@ -22,10 +22,24 @@
  * finding that names the limit. Encrypted content sets MS_ANOM_ENCRYPTED
  * and adds a finding of the category `encrypted` (rulesets/attachment.yaml).
  *
+ * Whatever a part is called, what it is decides: text that reads as a
+ * message (three header fields before the first empty line) is parsed as
+ * one, an mbox as its messages; an HTML attachment's data: URIs are files
+ * (datauri.c); what libclamav opens goes to clam.c. Every member any
+ * container module reads comes back through ms_attach_member(): the
+ * byte and ratio limits, then ms_attach_inspect() one level down, where
+ * the depth limit is checked before anything is opened.
+ *
+ * What comes up goes through the sink the layer was created with
+ * (attach.h): text streams, findings, a failure, a message found inside.
+ *
  * BUGS: the declared Content-Type is compared with the true type only for
  * executables (a mislabelled image is no policy matter). Text members are
- * read as UTF-8, UTF-16 with a BOM, or else Latin-1 (charset.c converts);
- * no other charsets.
+ * read as UTF-8, UTF-16 with a BOM or bare (most characters with a zero
+ * byte on the same side), or else Latin-1 (charset.c converts); no other
+ * charsets. A message sniffed from text must begin with a header field
+ * mailsift knows (header_start()); one that begins with another is read
+ * as text.
  */
 #include "attach.h"
 #include "archive.h"
@@ -751,9 +765,12 @@ static bool is_message(const ms_attach_obj *o, const char *type)
         (text_like(type) && strcasecmp(extension(o->name), "eml") == 0))
         return true;
     /* a message or an mbox attached as application/octet-stream, or named
-     * notes.txt: a mail client opens it as mail */
+     * notes.txt: a mail client opens it as mail. Not a part declared as
+     * something else (a bounce's message/rfc822-headers is headers only) */
+    static const char *const vague[] = {"", "application/octet-stream", "text/plain",
+                                        "application/x-unknown"};
     return (text_like(type) || strcmp(type, "application/octet-stream") == 0) &&
-           looks_like_message(o);
+           in_list(o->declared, vague, sizeof vague / sizeof vague[0]) && looks_like_message(o);
 }
 
 /* The messages of an mbox: each "From " line at the start of a line
@@ -819,7 +836,7 @@ void ms_attach_inspect(ms_attach *a, const ms_attach_obj *o)
         ms_yara_scan(a, a->yara, o);
     bool clam = ms_clam_wants(o); /* TNEF, OLE2, RTF objects, ARJ, ... */
     if (o->len >= 8 && memcmp(o->data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
-        ms_office_ole(a, o);
+        clam = !ms_office_ole(a, o) && clam;
     else if (strcmp(type, "application/pdf") == 0 ||
              (o->len >= 5 && memcmp(o->data, "%PDF-", 5) == 0))
         ms_pdf_scan(a, o);
