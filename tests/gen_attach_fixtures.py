@@ -848,6 +848,11 @@ def main():
                                    "page.html")
     fixtures["benign_note_fields"] = ("text/plain", b"To: the team\nSubject: lunch\n\nPizza.\n",
                                       "notes.txt")
+    fixtures["benign_rfc822_headers"] = (
+        "message/rfc822-headers", b"From: a@example.com\nTo: b@example.org\nSubject: Hi\n"
+        b"Content-Type: multipart/alternative; boundary=\"x\"\n", "headers.txt")
+    fixtures["msg_body_pan"] = ("application/vnd.ms-outlook",
+                                outlook_msg("Order", "Card on file: " + PAN, []), "order.msg")
     damaged = bytearray(arj("setup.exe", pe))
     second = damaged.find(b"\x60\xea", 2)
     damaged[second + 4 + 5] = 7  # the file's method: none ARJ knows

@@ -181,6 +181,7 @@ static const struct found_case {
     {"100,000 members", "many_members", "attachment", "limit.archive_members", "2"},
     {"HTML smuggling (YARA)", "html_smuggling", "attachment", "html_smuggling", "2"},
     {"PDF with JavaScript (YARA)", "pdf_js", "attachment", "pdf_javascript_or_launch", "2"},
+    {"card in the body of an Outlook .msg", "msg_body_pan", "pci", "pci.pan", NULL},
 };
 
 static void test_found(void **state)
@@ -309,10 +310,12 @@ static void test_encrypted_anomaly(void **state)
 static void test_benign(void **state)
 {
     static const char *const benign[] = {
-        "benign_pdf",      "benign_png",        "benign_jpeg",   "benign_docx",      "benign_zip",
-        "blob_1000",       "five_members",      "pdf_two_pages", "one_kib",          "text_txt",
-        "pdf_edge",        "pdf_rotated",       "pdf_a0",        "pdf_form_on_page", "benign_tnef",
-        "benign_html_img", "benign_note_fields"};
+        "benign_pdf",      "benign_png",         "benign_jpeg",
+        "benign_docx",     "benign_zip",         "blob_1000",
+        "five_members",    "pdf_two_pages",      "one_kib",
+        "text_txt",        "pdf_edge",           "pdf_rotated",
+        "pdf_a0",          "pdf_form_on_page",   "benign_tnef",
+        "benign_html_img", "benign_note_fields", "benign_rfc822_headers"};
     (void)state;
     for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++) {
         got g;
