@@ -26,7 +26,7 @@
  * What was not read is a finding: a member over max_bytes (inspected from
  * its first max_bytes, document text and properties included) is
  * limit.max_bytes, a member whose data is damaged (a deflate or CRC error)
- * or an archive that ends early is attachment.unreadable.
+ * or an archive that ends early is attachment.unscannable.
  *
  * BUGS: a corrupt archive is read up to the damage.
  */
@@ -34,7 +34,6 @@
 #include "attach.h"
 #include "engine.h"
 #include "office.h"
-#include "scan_internal.h"
 #include "util.h"
 
 #include <archive.h>
@@ -81,27 +80,7 @@ static struct archive *open_archive(const ms_attach_obj *o, ms_pkg kind, bool ra
 /* The limits on bytes read out of the part; false when one is hit. */
 static bool account(walk *w, size_t n)
 {
-    const ms_attach_limits *l = ms_attach_get_limits(w->a);
-    uint64_t *out = ms_attach_out_bytes(w->a);
-    const ms_attach_obj *root = w->o;
-
-    *out += n;
-    if (*out > l->archive_bytes) {
-        ms_attach_finding(
-            w->a, NULL, "limit.archive_bytes",
-            "Archive holds more uncompressed bytes than the limit; the rest is unread", root, NULL);
-        return false;
-    }
-    /* the ratio is against the size of the whole MIME part (the root of
-     * the nesting): for a nested bomb, the outer archive is what was sent */
-    uint64_t sent = ms_attach_part_bytes(w->a);
-    if (*out > MS_ATTACH_RATIO_FLOOR && *out > (uint64_t)l->ratio * sent) {
-        ms_attach_finding(w->a, NULL, "limit.archive_ratio",
-                          "Archive expands more than the compression ratio limit (a zip bomb)",
-                          root, NULL);
-        return false;
-    }
-    return true;
+    return ms_attach_account(w->a, w->o, n);
 }
 
 /* Read the current member into the buffer of depth; the rest beyond
@@ -176,7 +155,7 @@ static void member_name(struct archive *ar, struct archive_entry *e, const ms_at
 static void emit_body(void *ctx, const char *t, size_t n)
 {
     walk *w = ctx;
-    ms_scan_text_feed(ms_attach_scan(w->a), t, n);
+    ms_attach_text_feed(w->a, t, n);
 }
 
 static void emit_props(void *ctx, const char *t, size_t n)
@@ -194,7 +173,7 @@ static void emit_props(void *ctx, const char *t, size_t n)
             cap *= 2;
         char *p = ms_realloc(w->props, cap < max ? cap : max);
         if (!p) { /* what is kept is scanned; the scan fails */
-            ms_scan_fail(ms_attach_scan(w->a), MS_ERR_NOMEM);
+            ms_attach_fail(w->a, MS_ERR_NOMEM);
             return;
         }
         w->props = p;
@@ -212,9 +191,8 @@ static void member_unread(walk *w, struct archive *ar, const ms_attach_obj *m, b
                           "An attachment larger than the size limit; only its start was scanned", m,
                           NULL);
     if (bad)
-        ms_attach_finding(w->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                          "An archive member whose data could not be read to its end", m,
-                          archive_error_string(ar));
+        ms_attach_unscannable(w->a, m, "An archive member whose data could not be read to its end",
+                              archive_error_string(ar));
 }
 
 /* One member of an Office package. pass 1: text and properties; pass 2:
@@ -241,11 +219,11 @@ static bool office_member(walk *w, struct archive *ar, const char *name, int pas
     const char *x = (const char *)ms_attach_level_buf(w->a, m->depth, 0, NULL);
     if (k == MS_OFFICE_BODY) {
         if (!w->body_open) {
-            ms_scan_text_begin(ms_attach_scan(w->a), w->o->part, w->o->declared, w->o->name);
+            ms_attach_text_begin(w->a, w->o->part, w->o->declared, w->o->name);
             w->body_open = true;
         }
         ms_office_xml_text(x, len, false, emit_body, w);
-        ms_scan_text_feed(ms_attach_scan(w->a), "\n", 1);
+        ms_attach_text_feed(w->a, "\n", 1);
     } else if (k == MS_OFFICE_PROPS) {
         ms_office_xml_text(x, len, true, emit_props, w);
     } else {
@@ -267,8 +245,8 @@ static void walk_pass(walk *w, int pass, bool raw_ok)
 
     if (!ar) {
         if (pass == 1)
-            ms_attach_finding(w->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                              "An archive or document that could not be opened", w->o, NULL);
+            ms_attach_unscannable(w->a, w->o, "An archive or document that could not be opened",
+                                  NULL);
         return;
     }
     for (;;) {
@@ -279,9 +257,9 @@ static void walk_pass(walk *w, int pass, bool raw_ok)
             if (archive_read_has_encrypted_entries(ar) > 0)
                 ms_attach_encrypted(w->a, w->o, "encrypted archive");
             else if (pass == 1)
-                ms_attach_finding(w->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                                  "An archive or document that could not be read to its end", w->o,
-                                  archive_error_string(ar));
+                ms_attach_unscannable(w->a, w->o,
+                                      "An archive or document that could not be read to its end",
+                                      archive_error_string(ar));
             break;
         }
         if (++members > l->members) {
@@ -330,7 +308,7 @@ void ms_archive_scan(ms_attach *a, const ms_attach_obj *o, ms_pkg kind, bool raw
     walk *w = ms_calloc(1, sizeof *w);
 
     if (!w) {
-        ms_scan_fail(ms_attach_scan(a), MS_ERR_NOMEM);
+        ms_attach_fail(a, MS_ERR_NOMEM);
         return;
     }
     w->a = a;
@@ -338,7 +316,7 @@ void ms_archive_scan(ms_attach *a, const ms_attach_obj *o, ms_pkg kind, bool raw
     w->kind = kind;
     walk_pass(w, 1, raw_ok);
     if (w->body_open)
-        ms_scan_text_end(ms_attach_scan(a));
+        ms_attach_text_end(a);
     if (w->nprops || w->props_cut) {
         char part[64];
         snprintf(part, sizeof part, "%s/docProps", o->part);

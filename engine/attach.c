@@ -22,22 +22,39 @@
  * finding that names the limit. Encrypted content sets MS_ANOM_ENCRYPTED
  * and adds a finding of the category `encrypted` (rulesets/attachment.yaml).
  *
+ * Whatever a part is called, what it is decides: text that reads as a
+ * message (three header fields before the first empty line) is parsed as
+ * one, an mbox as its messages; an HTML attachment's data: URIs are files
+ * (datauri.c); what libclamav opens goes to clam.c. Every member any
+ * container module reads comes back through ms_attach_member(): the
+ * byte and ratio limits, then ms_attach_inspect() one level down, where
+ * the depth limit is checked before anything is opened.
+ *
+ * What comes up goes through the sink the layer was created with
+ * (attach.h): text streams, findings, a failure, a message found inside.
+ *
  * BUGS: the declared Content-Type is compared with the true type only for
  * executables (a mislabelled image is no policy matter). Text members are
- * read as UTF-8, UTF-16 with a BOM, or else Latin-1 (charset.c converts);
- * no other charsets.
+ * read as UTF-8, UTF-16 with a BOM or bare (most characters with a zero
+ * byte on the same side), or else Latin-1 (charset.c converts); no other
+ * charsets. A message sniffed from text must begin with a header field
+ * mailsift knows (header_start()); one that begins with another is read
+ * as text.
  */
 #include "attach.h"
 #include "archive.h"
+#include "b64.h"
 #include "charset.h"
+#include "clam.h"
+#include "datauri.h"
 #include "engine.h"
 #include "office.h"
 #include "pdf.h"
-#include "scan_internal.h"
 #include "util.h"
 #include "uu.h"
 #include "yara_rules.h"
 
+#include <ctype.h>
 #include <magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +66,7 @@
 
 struct ms_attach {
     const ms_engine *eng;
-    ms_scan *scan;
+    ms_attach_sink sink;
     magic_t magic;
     void *yara;
     /* the MIME part being kept */
@@ -159,14 +176,14 @@ void ms_attach_conf_fini(ms_attach_conf *c)
     c->ndangerous_types = c->nscript_exts = 0;
 }
 
-ms_attach *ms_attach_create(const ms_engine *eng, ms_scan *scan)
+ms_attach *ms_attach_create(const ms_engine *eng, const ms_attach_sink *sink)
 {
     ms_attach *a = ms_calloc(1, sizeof *a);
 
     if (!a)
         return NULL;
     a->eng = eng;
-    a->scan = scan;
+    a->sink = *sink;
     ms_charset_init(&a->cs);
     a->magic = magic_open(MS_MAGIC_FLAGS);
     if (!a->magic || magic_load(a->magic, NULL) != 0) {
@@ -206,9 +223,26 @@ void ms_attach_reset(ms_attach *a)
     a->anomalies = 0;
 }
 
-ms_scan *ms_attach_scan(ms_attach *a)
+void ms_attach_fail(ms_attach *a, int code)
 {
-    return a->scan;
+    a->sink.fail(a->sink.ctx, code);
+}
+
+void ms_attach_text_begin(ms_attach *a, const char *part, const char *content_type,
+                          const char *filename)
+{
+    a->sink.text_begin(a->sink.ctx, part, content_type ? content_type : "",
+                       filename ? filename : "");
+}
+
+void ms_attach_text_feed(ms_attach *a, const char *utf8, size_t len)
+{
+    a->sink.text_feed(a->sink.ctx, utf8, len);
+}
+
+void ms_attach_text_end(ms_attach *a)
+{
+    a->sink.text_end(a->sink.ctx);
 }
 
 const ms_attach_limits *ms_attach_get_limits(const ms_attach *a)
@@ -216,14 +250,34 @@ const ms_attach_limits *ms_attach_get_limits(const ms_attach *a)
     return &a->eng->attach.limits;
 }
 
-uint64_t *ms_attach_out_bytes(ms_attach *a)
+bool ms_attach_account(ms_attach *a, const ms_attach_obj *root, size_t n)
 {
-    return &a->out_bytes;
+    const ms_attach_limits *l = &a->eng->attach.limits;
+
+    a->out_bytes += n;
+    if (a->out_bytes > l->archive_bytes) {
+        ms_attach_finding(
+            a, NULL, "limit.archive_bytes",
+            "Archive holds more uncompressed bytes than the limit; the rest is unread", root, NULL);
+        return false;
+    }
+    /* the ratio is against the size of the whole MIME part (the root of
+     * the nesting): for a nested bomb, the outer archive is what was sent */
+    if (a->out_bytes > MS_ATTACH_RATIO_FLOOR && a->out_bytes > (uint64_t)l->ratio * a->len) {
+        ms_attach_finding(a, NULL, "limit.archive_ratio",
+                          "Archive expands more than the compression ratio limit (a zip bomb)",
+                          root, NULL);
+        return false;
+    }
+    return true;
 }
 
-uint64_t ms_attach_part_bytes(const ms_attach *a)
+bool ms_attach_member(ms_attach *a, const ms_attach_obj *parent, const ms_attach_obj *m)
 {
-    return a->len;
+    if (!ms_attach_account(a, parent, m->len + (m->truncated ? 1 : 0)))
+        return false;
+    ms_attach_inspect(a, m);
+    return ms_attach_time_ok(a, m);
 }
 
 unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, size_t *cap)
@@ -236,7 +290,7 @@ unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, si
             n *= 2;
         unsigned char *p = ms_realloc(a->lvl[depth], n);
         if (!p) {
-            ms_scan_fail(a->scan, MS_ERR_NOMEM);
+            ms_attach_fail(a, MS_ERR_NOMEM);
             return NULL;
         }
         a->lvl[depth] = p;
@@ -314,8 +368,19 @@ uint32_t ms_attach_end(ms_attach *a)
 void ms_attach_finding(ms_attach *a, const char *cat, const char *rule, const char *description,
                        const ms_attach_obj *o, const char *excerpt)
 {
-    ms_scan_add_finding(a->scan, cat ? cat : "attachment", rule, description, o->part, o->declared,
-                        o->name, excerpt);
+    const char *c = cat ? cat : "attachment";
+    if (a->sink.finding(a->sink.ctx, c, rule, description, o->part, o->declared, o->name,
+                        excerpt) == MS_ERR_MISUSE &&
+        strcmp(c, MS_CATEGORY_UNSCANNABLE) != 0) /* a ruleset without the category: */
+        a->sink.finding(a->sink.ctx, MS_CATEGORY_UNSCANNABLE, rule, description, o->part,
+                        o->declared, o->name, excerpt); /* never silently clean */
+}
+
+void ms_attach_unscannable(ms_attach *a, const ms_attach_obj *o, const char *description,
+                           const char *why)
+{
+    ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE_ATTACHMENT, "attachment.unscannable", description,
+                      o, why);
 }
 
 bool ms_attach_time_ok(ms_attach *a, const ms_attach_obj *o)
@@ -349,32 +414,51 @@ void ms_attach_encrypted(ms_attach *a, const ms_attach_obj *o, const char *what)
 
 /* ---- text --------------------------------------------------------------- */
 
+/* UTF-16 with no byte order mark, as Outlook stores strings (.msg
+ * property streams): "utf-16le" or "utf-16be" when most of the first
+ * characters have a zero byte on one side and none on the other. */
+static const char *bare_utf16(const unsigned char *p, size_t n)
+{
+    size_t even = 0, odd = 0, k = n < 512 ? n & ~(size_t)1 : 512;
+    for (size_t i = 0; i < k; i += 2) {
+        even += p[i] == 0 && p[i + 1] != 0;
+        odd += p[i + 1] == 0 && p[i] != 0;
+    }
+    if (k >= 4 && odd * 10 >= k / 2 * 9 && even == 0)
+        return "utf-16le";
+    if (k >= 4 && even * 10 >= k / 2 * 9 && odd == 0)
+        return "utf-16be";
+    return NULL;
+}
+
 /* Feed text that is not UTF-8 through charset.c: UTF-16 when it starts
- * with a byte order mark, else Latin-1 (every byte is a character). */
+ * with a byte order mark or looks like bare UTF-16, else Latin-1 (every
+ * byte is a character). */
 static void feed_converted(ms_attach *a, const char *p, size_t n)
 {
     bool utf16 = n >= 2 && (((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) ||
                             ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF));
+    const char *bare = utf16 ? NULL : bare_utf16((const unsigned char *)p, n);
 
-    ms_charset_begin(&a->cs, utf16 ? "utf-16" : "iso-8859-1");
+    ms_charset_begin(&a->cs, utf16 ? "utf-16" : bare ? bare : "iso-8859-1");
     while (n) { /* conv holds 3 bytes out per byte in, and the slack */
         size_t k = n < MS_ATTACH_DISCARD ? n : MS_ATTACH_DISCARD;
-        ms_scan_text_feed(a->scan, a->conv, ms_charset_feed(&a->cs, p, k, a->conv));
+        ms_attach_text_feed(a, a->conv, ms_charset_feed(&a->cs, p, k, a->conv));
         p += k;
         n -= k;
     }
-    ms_scan_text_feed(a->scan, a->conv, ms_charset_finish(&a->cs, a->conv));
+    ms_attach_text_feed(a, a->conv, ms_charset_finish(&a->cs, a->conv));
 }
 
 void ms_attach_text(ms_attach *a, const char *part, const ms_attach_obj *o, const char *text,
                     size_t len)
 {
-    ms_scan_text_begin(a->scan, part, o->declared, o->name);
-    if (ms_utf8_check(text, len))
-        ms_scan_text_feed(a->scan, text, len);
+    ms_attach_text_begin(a, part, o->declared, o->name);
+    if (ms_utf8_check(text, len) && !bare_utf16((const unsigned char *)text, len))
+        ms_attach_text_feed(a, text, len);
     else
         feed_converted(a, text, len);
-    ms_scan_text_end(a->scan);
+    ms_attach_text_end(a);
 }
 
 /* ---- inspection --------------------------------------------------------- */
@@ -508,6 +592,14 @@ static void too_deep(ms_attach *a, const ms_attach_obj *o)
                       o, NULL);
 }
 
+bool ms_attach_depth_ok(ms_attach *a, const ms_attach_obj *o)
+{
+    if (o->depth + a->sink.nesting(a->sink.ctx) < a->eng->attach.limits.depth)
+        return true;
+    too_deep(a, o);
+    return false;
+}
+
 static bool starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -526,7 +618,9 @@ static void open_container(ms_attach *a, const ms_attach_obj *o, const char *typ
                                            "application/x-cpio",
                                            "application/vnd.ms-cab-compressed",
                                            "application/x-archive",
-                                           "application/x-iso9660-image"};
+                                           "application/x-iso9660-image",
+                                           "application/x-lzh-compressed",
+                                           "application/x-lha"};
     static const char *const streams[] = {"application/gzip",    "application/x-gzip",
                                           "application/x-bzip2", "application/x-xz",
                                           "application/x-lzma",  "application/zstd",
@@ -545,11 +639,68 @@ static void open_container(ms_attach *a, const ms_attach_obj *o, const char *typ
     bool stream = in_list(type, streams, sizeof streams / sizeof streams[0]);
     if (!archive && !stream)
         return;
-    if (o->depth + ms_scan_nesting(a->scan) >= a->eng->attach.limits.depth) {
+    if (o->depth + a->sink.nesting(a->sink.ctx) >= a->eng->attach.limits.depth) {
         too_deep(a, o);
         return;
     }
     ms_archive_scan(a, o, kind, stream);
+}
+
+/* What libclamav opens (clam.c), within the depth limit. */
+static void open_clam(ms_attach *a, const ms_attach_obj *o)
+{
+    if (ms_attach_depth_ok(a, o))
+        ms_clam_scan(a, a->eng->clam, o);
+}
+
+/* Files in the data: URIs of an HTML attachment (datauri.c), each a
+ * member named by its download attribute or its place (`2/page.html/#1`). */
+static void open_data_uris(ms_attach *a, const ms_attach_obj *o)
+{
+    const char *h = (const char *)o->data;
+    size_t pos = 0, max = a->eng->attach.limits.max_bytes;
+    ms_datauri u;
+    char part[512], name[160];
+
+    if (o->depth + a->sink.nesting(a->sink.ctx) >= a->eng->attach.limits.depth) {
+        if (ms_datauri_next(h, o->len, &pos, &u))
+            too_deep(a, o);
+        return;
+    }
+    for (unsigned i = 1; ms_datauri_next(h, o->len, &pos, &u); i++) {
+        if (i > MS_ATTACH_DATAURI_MAX) {
+            ms_attach_finding(a, NULL, "limit.archive_members",
+                              "An HTML file with more data: URIs than are read; the rest is unread",
+                              o, NULL);
+            return;
+        }
+        size_t cap = 0;
+        unsigned char *buf = ms_attach_level_buf(a, o->depth + 1, u.len / 4 * 3 + 8, &cap);
+        if (!buf)
+            return;
+        ms_b64 d;
+        ms_b64_init(&d);
+        size_t k = ms_b64_feed(&d, h + u.start, u.len, buf);
+        k += ms_b64_finish(&d, buf + k);
+        if (k < 16)
+            continue; /* a pixel, an empty font: nothing to inspect */
+        snprintf(name, sizeof name, "%s", u.name[0] ? u.name : "");
+        snprintf(part, sizeof part, "%s/%s", o->part, u.name[0] ? u.name : "");
+        if (!u.name[0])
+            snprintf(part, sizeof part, "%s/#%u", o->part, i);
+        ms_attach_obj m = {buf,    k < max ? k : max, k > max, part, name,
+                           u.type, o->depth + 1,      false};
+        if (!ms_attach_member(a, o, &m))
+            return;
+    }
+}
+
+static bool is_html(const ms_attach_obj *o, const char *type)
+{
+    const char *ext = extension(o->name);
+    return strcmp(type, "text/html") == 0 || strcasecmp(o->declared, "text/html") == 0 ||
+           strcasecmp(ext, "html") == 0 || strcasecmp(ext, "htm") == 0 ||
+           strcasecmp(ext, "xhtml") == 0 || strcmp(type, "image/svg+xml") == 0;
 }
 
 /* A message as an attachment: a forwarded .eml, or message/rfc822 in
@@ -557,17 +708,113 @@ static void open_container(ms_attach *a, const ms_attach_obj *o, const char *typ
  * message of its own, its parts named below this one. libmagic knows a
  * message by some first fields only (Received:, Return-Path:, From:), so
  * text named .eml counts too. */
+/* A header field a message or an mbox begins with, at p (RFC 5322 3.6
+ * fields, the trace fields an MTA adds, mbox's "From " line). */
+static bool header_start(const unsigned char *p, size_t n)
+{
+    static const char *const fields[] = {
+        "From ",         "Return-Path:",  "Received:",         "From:",
+        "Date:",         "Message-ID:",   "Subject:",          "To:",
+        "MIME-Version:", "Delivered-To:", "X-Mozilla-Status:", "Reply-To:",
+        "Sender:",       "Cc:",           "DKIM-Signature:"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        size_t k = strlen(fields[i]);
+        if (n >= k && strncasecmp((const char *)p, fields[i], k) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A line that is a header field: a name of letters, digits and '-' (RFC
+ * 5322 2.2, at most 76 of them) and a colon. */
+static bool field_line(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 77 && (isalnum(p[i]) || p[i] == '-'))
+        i++;
+    return i > 0 && i < n && p[i] == ':';
+}
+
+/* Text that reads as a message whatever it is called: it starts with a
+ * header field or an mbox "From " line, and three of the lines before the
+ * first empty one (within 8 KiB) are header fields, as a mail client would
+ * read it. */
+static bool looks_like_message(const ms_attach_obj *o)
+{
+    const unsigned char *p = o->data, *end = o->data + (o->len < 8192 ? o->len : 8192);
+    unsigned fields = 0;
+
+    if (!header_start(p, (size_t)(end - p)))
+        return false;
+    while (p < end && fields < 3) {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl || nl == p || (nl == p + 1 && *p == '\r'))
+            break; /* the empty line ends the header */
+        if (field_line(p, (size_t)(nl - p)) || header_start(p, (size_t)(nl - p)))
+            fields++;
+        p = nl + 1;
+    }
+    return fields >= 3;
+}
+
 static bool is_message(const ms_attach_obj *o, const char *type)
 {
     static const char *const types[] = {"message/rfc822", "message/global", "message/news"};
-    return in_list(type, types, sizeof types / sizeof types[0]) ||
-           in_list(o->declared, types, sizeof types / sizeof types[0]) ||
-           (text_like(type) && strcasecmp(extension(o->name), "eml") == 0);
+    if (in_list(type, types, sizeof types / sizeof types[0]) ||
+        in_list(o->declared, types, sizeof types / sizeof types[0]) ||
+        (text_like(type) && strcasecmp(extension(o->name), "eml") == 0))
+        return true;
+    /* a message or an mbox attached as application/octet-stream, or named
+     * notes.txt: a mail client opens it as mail. Not a part declared as
+     * something else (a bounce's message/rfc822-headers is headers only) */
+    static const char *const vague[] = {"", "application/octet-stream", "text/plain",
+                                        "application/x-unknown"};
+    return (text_like(type) || strcmp(type, "application/octet-stream") == 0) &&
+           in_list(o->declared, vague, sizeof vague / sizeof vague[0]) && looks_like_message(o);
+}
+
+/* The messages of an mbox: each "From " line at the start of a line
+ * after the first begins another (mboxrd/mboxo, RFC 4155). */
+static void open_mbox(ms_attach *a, const ms_attach_obj *o)
+{
+    const unsigned char *p = o->data, *end = o->data + o->len;
+    char part[512];
+
+    for (unsigned i = 1; p < end; i++) {
+        const unsigned char *next = p;
+        for (;;) {
+            const unsigned char *nl = memchr(next, '\n', (size_t)(end - next));
+            if (!nl || end - nl < 6) {
+                next = end;
+                break;
+            }
+            next = nl + 1;
+            if (memcmp(next, "From ", 5) == 0)
+                break;
+        }
+        const unsigned char *body = memchr(p, '\n', (size_t)(next - p)); /* past "From " */
+        body = body ? body + 1 : next;
+        snprintf(part, sizeof part, "%s/%u", o->part, i);
+        if (a->sink.message(a->sink.ctx, part, o->depth, body, (size_t)(next - body)) ==
+            MS_ERR_LIMIT) {
+            too_deep(a, o);
+            return;
+        }
+        p = next;
+    }
 }
 
 static void open_message(ms_attach *a, const ms_attach_obj *o)
 {
-    if (ms_scan_nested(a->scan, o->part, o->depth, o->data, o->len) == MS_ERR_LIMIT)
+    if (!a->sink.message) {
+        ms_attach_unscannable(a, o, "A message inside an attachment, not read here", NULL);
+        return;
+    }
+    if (o->len > 5 && memcmp(o->data, "From ", 5) == 0) {
+        open_mbox(a, o);
+        return;
+    }
+    if (a->sink.message(a->sink.ctx, o->part, o->depth, o->data, o->len) == MS_ERR_LIMIT)
         too_deep(a, o);
 }
 
@@ -587,15 +834,22 @@ void ms_attach_inspect(ms_attach *a, const ms_attach_obj *o)
     check_type(a, o, type);
     if (a->yara)
         ms_yara_scan(a, a->yara, o);
+    bool clam = ms_clam_wants(o); /* TNEF, OLE2, RTF objects, ARJ, ... */
     if (o->len >= 8 && memcmp(o->data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
-        ms_office_ole(a, o);
+        clam = !ms_office_ole(a, o) && clam;
     else if (strcmp(type, "application/pdf") == 0 ||
              (o->len >= 5 && memcmp(o->data, "%PDF-", 5) == 0))
         ms_pdf_scan(a, o);
     else if (is_message(o, type))
         open_message(a, o);
-    else if (text_like(type) && !o->text_scanned)
-        ms_attach_text(a, o->part, o, (const char *)o->data, o->len);
-    else
+    else if (text_like(type)) {
+        if (!o->text_scanned)
+            ms_attach_text(a, o->part, o, (const char *)o->data, o->len);
+        if (is_html(o, type) &&
+            (memmem(o->data, o->len, "data:", 5) || memmem(o->data, o->len, "DATA:", 5)))
+            open_data_uris(a, o);
+    } else if (!clam)
         open_container(a, o, type);
+    if (clam)
+        open_clam(a, o);
 }

@@ -2,6 +2,7 @@
  * engine.c - build, share and free the compiled engine
  */
 #include "engine.h"
+#include "clam.h"
 #include "config.h"
 #include "exprinfo.h"
 #include "match.h"
@@ -52,6 +53,7 @@ static void free_engine(ms_engine *eng)
     hs_free_scratch(eng->vscratch);
     hs_free_database(eng->db);
     ms_yara_free(eng);
+    ms_clam_engine_destroy(eng->clam);
     ms_attach_conf_fini(&eng->attach);
     ms_policy_conf_free(&eng->policy);
     free(eng);
@@ -130,6 +132,14 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
         return MS_ERR_NOMEM;
     }
     eng->cat_unscannable = (unsigned)u;
+    if (ms_engine_add_category(eng, MS_CATEGORY_UNSCANNABLE_ATTACHMENT,
+                               "An attachment recognised but not opened or not read to its end "
+                               "(damaged, an unsupported method)",
+                               0, MS_ACTION_TAG) < 0) {
+        free_engine(eng);
+        ms_error_set(err, MS_ERR_NOMEM, "", 0, "out of memory");
+        return MS_ERR_NOMEM;
+    }
 
     tap.fn = opts->on_error;
     tap.ctx = opts->on_error_ctx;
@@ -148,6 +158,9 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
     /* YARA after the YAML rulesets: its rules name their categories */
     if (!tap.nomem.code)
         ok &= ms_yara_compile(eng, opts->rules_dir, tap_error, &tap, &first, &nerrors);
+    /* libclamav (clam.c) with the configured limits: ~1 ms, no signatures */
+    if (ok && !nerrors && !tap.nomem.code && !(eng->clam = ms_clam_engine_create(&eng->attach)))
+        ms_error_set(&tap.nomem, MS_ERR_NOMEM, "", 0, "out of memory creating libclamav's engine");
     if (tap.nomem.code) {
         first = tap.nomem;
         ok = false;

@@ -95,6 +95,10 @@ typedef struct ms_category {
 
 /* Builtin category for content the scanner could not read (limits). */
 #define MS_CATEGORY_UNSCANNABLE "unscannable"
+/* Builtin category of attachment.unscannable: a container or member
+ * mailsift recognises but could not open or read to its end (damaged, an
+ * unsupported method); tagged by default, as `encrypted` is. */
+#define MS_CATEGORY_UNSCANNABLE_ATTACHMENT "unscannable_attachment"
 
 struct ms_engine {
     atomic_int refs;
@@ -116,7 +120,8 @@ struct ms_engine {
     unsigned cat_unscannable;
     /* attachments (attach.c): limits and type lists, compiled YARA rules */
     ms_attach_conf attach;
-    struct YR_RULES *yara; /* NULL: no *.yar in the rules directory */
+    struct YR_RULES *yara;  /* NULL: no *.yar in the rules directory */
+    struct cl_engine *clam; /* libclamav, no signatures: containers (clam.c) */
     bool yara_initialized;
     unsigned yara_rules, yara_files; /* compiled from rulesets/NAME.yar */
     ms_policy_conf policy;           /* internal_domains, policy:, milter: (policy.h) */

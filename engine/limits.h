@@ -150,6 +150,12 @@
  * member names near the start of the zip. */
 #define MS_ATTACH_MAGIC_BYTES (256 * 1024)
 
+/* Files carried in data: URIs read from one HTML attachment (datauri.c):
+ * a page that smuggles a file carries one or a few; 64 more than any
+ * real page, few enough that a page of a thousand inline icons costs no
+ * more than 64 libmagic calls. */
+#define MS_ATTACH_DATAURI_MAX 64
+
 /* ---- configuration, rules and their files ------------------------------ */
 
 /* Lists and mappings inside one another in a YAML file. Our files need 4

@@ -297,12 +297,14 @@ static bool has_utf16(const unsigned char *d, size_t n, const char *ascii)
     return memmem(d, n, needle, 2 * k) != NULL;
 }
 
-void ms_office_ole(ms_attach *a, const ms_attach_obj *o)
+bool ms_office_ole(ms_attach *a, const ms_attach_obj *o)
 {
-    if (has_utf16(o->data, o->len, "EncryptedPackage") ||
-        has_utf16(o->data, o->len, "EncryptionInfo"))
+    bool enc = has_utf16(o->data, o->len, "EncryptedPackage") ||
+               has_utf16(o->data, o->len, "EncryptionInfo");
+    if (enc)
         ms_attach_encrypted(a, o, "encrypted Office document");
     if (has_utf16(o->data, o->len, "_VBA_PROJECT"))
         ms_attach_finding(a, NULL, "attachment.macro",
                           "An Office document with macros (VBA project)", o, "VBA storage");
+    return enc;
 }

@@ -28,7 +28,8 @@ ms_office_member ms_office_classify(ms_pkg kind, const char *name);
 typedef void (*ms_office_emit)(void *ctx, const char *text, size_t len);
 void ms_office_xml_text(const char *x, size_t n, bool props, ms_office_emit emit, void *ctx);
 
-/* OLE2 compound file: macros (VBA storage) and encrypted OOXML. */
-void ms_office_ole(ms_attach *a, const ms_attach_obj *o);
+/* OLE2 compound file: macros (VBA storage) and encrypted OOXML; true when
+ * encrypted (its streams are ciphertext: nothing to open). */
+bool ms_office_ole(ms_attach *a, const ms_attach_obj *o);
 
 #endif

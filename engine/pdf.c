@@ -14,7 +14,7 @@
  * back through a pipe, may not grow by more than MS_ATTACH_PDF_MEMORY, and
  * is killed as soon as the time budget is spent, which gives limit.time.
  * A child that dies on its own (out of memory, a crash in poppler) gives
- * attachment.unreadable; the text it sent before is scanned.
+ * attachment.unscannable; the text it sent before is scanned.
  *
  * A PDF that asks for a password is reported as encrypted (the policy's
  * encryption exemption and a site that forbids unscannable content look at
@@ -32,7 +32,11 @@
  * child looks for it first (engine/pdf_layout.cc, with qpdf: a library
  * that opens damaged files and tokenizes content streams, rather than a
  * content-stream parser of our own) and the parent reports such a PDF as
- * attachment.unreadable, like one that is too complex to check.
+ * attachment.unscannable, like one that is too complex to check.
+ *
+ * Embedded files (the EmbeddedFiles name tree and file attachment
+ * annotations) are sent by the child before the text, each inspected as a
+ * member of the PDF (`2/report.pdf/setup.exe`), one level down.
  *
  * BUGS: no OCR (a scanned PDF has no text); text in annotations and form
  * fields is not read; JavaScript and launch actions are left to the YARA
@@ -47,7 +51,6 @@
 #include "attach.h"
 #include "engine.h"
 #include "pdf_layout.h"
-#include "scan_internal.h"
 #include "util.h"
 
 #include <errno.h>
@@ -79,6 +82,9 @@ enum {
     REC_ENCRYPTED = 'E', /* a password is asked for */
     REC_BROKEN = 'B',    /* not opened: poppler's message */
     REC_OFFPAGE = 'L',   /* text drawn off its page: where */
+    REC_FILE = 'N',      /* an embedded file begins: its name */
+    REC_FILE_DATA = 'F', /* its bytes, in pieces */
+    REC_FILE_END = 'Z',  /* it ends */
 };
 #define REC_HEAD 5
 #define REC_MAX  65536 /* data bytes in one record */
@@ -174,6 +180,54 @@ static void offpage(int fd, const ms_attach_obj *o, unsigned max_pages)
         send_rec(fd, REC_OFFPAGE, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 }
 
+static gboolean send_file_data(const gchar *buf, gsize n, gpointer data, GError **err)
+{
+    (void)err;
+    if (n)
+        send_rec(*(int *)data, REC_FILE_DATA, buf, n);
+    return TRUE;
+}
+
+static void send_file(int fd, PopplerAttachment *att)
+{
+    const char *name = att->name ? att->name : "";
+    send_rec(fd, REC_FILE, name, strlen(name) < 255 ? strlen(name) : 255);
+    poppler_attachment_save_to_callback(att, send_file_data, &fd, NULL);
+    send_rec(fd, REC_FILE_END, "", 0);
+}
+
+/* Embedded files (ISO 32000-1 7.11.4: the EmbeddedFiles name tree) and
+ * file attachment annotations (12.5.6.15), before any text: the parent
+ * inspects each as a member while no text stream is open. */
+static void files(int fd, PopplerDocument *doc, int pages)
+{
+    GList *list = poppler_document_get_attachments(doc);
+    for (GList *l = list; l; l = l->next) {
+        send_file(fd, l->data);
+        g_object_unref(l->data);
+    }
+    g_list_free(list);
+    for (int i = 0; i < pages; i++) {
+        PopplerPage *page = poppler_document_get_page(doc, i);
+        if (!page)
+            continue;
+        GList *annots = poppler_page_get_annot_mapping(page);
+        for (GList *l = annots; l; l = l->next) {
+            PopplerAnnotMapping *m = l->data;
+            if (!POPPLER_IS_ANNOT_FILE_ATTACHMENT(m->annot))
+                continue;
+            PopplerAttachment *att = poppler_annot_file_attachment_get_attachment(
+                POPPLER_ANNOT_FILE_ATTACHMENT(m->annot));
+            if (att) {
+                send_file(fd, att);
+                g_object_unref(att);
+            }
+        }
+        poppler_page_free_annot_mapping(annots);
+        g_object_unref(page);
+    }
+}
+
 static _Noreturn void extract(int fd, const ms_attach_obj *o, unsigned max_pages)
 {
     GError *err = NULL;
@@ -200,6 +254,7 @@ static _Noreturn void extract(int fd, const ms_attach_obj *o, unsigned max_pages
         send_rec(fd, REC_PAGES, "", 0);
         pages = (int)max_pages;
     }
+    files(fd, doc, pages);
     for (int i = 0; i < pages; i++) {
         PopplerPage *page = poppler_document_get_page(doc, i);
         if (!page)
@@ -222,25 +277,91 @@ static _Noreturn void extract(int fd, const ms_attach_obj *o, unsigned max_pages
 typedef struct reader {
     ms_attach *a;
     const ms_attach_obj *o;
-    bool opened;
+    bool opened, text_open;
+    /* the embedded file being received: kept up to max_bytes */
+    bool in_file, file_cut, stop_files;
+    size_t file_len;
+    unsigned nfiles;
+    char file_name[256], file_part[512];
     unsigned char buf[REC_HEAD + REC_MAX];
     size_t n;
 } reader;
 
+/* An embedded file: named by its name in the PDF (`2/report.pdf/setup.exe`),
+ * inspected as a member one level down when it ends. */
+static void on_file(reader *r, int type, const char *data, size_t len)
+{
+    const ms_attach_limits *l = ms_attach_get_limits(r->a);
+    const ms_attach_obj *o = r->o;
+    size_t cap = 0;
+
+    if (type == REC_FILE) {
+        r->in_file = !r->stop_files && !r->text_open;
+        r->file_len = 0;
+        r->file_cut = false;
+        snprintf(r->file_name, sizeof r->file_name, "%.*s", (int)len, data);
+        if (++r->nfiles > l->members && r->in_file) {
+            ms_attach_finding(r->a, NULL, "limit.archive_members",
+                              "A PDF with more embedded files than the member limit; the rest is "
+                              "unread",
+                              o, NULL);
+            r->in_file = false;
+            r->stop_files = true;
+        }
+        return;
+    }
+    if (!r->in_file)
+        return;
+    unsigned char *buf = ms_attach_level_buf(r->a, o->depth + 1, 0, &cap);
+    if (type == REC_FILE_DATA) {
+        size_t k = len < l->max_bytes - r->file_len ? len : l->max_bytes - r->file_len;
+        r->file_cut |= k < len;
+        buf = k ? ms_attach_level_buf(r->a, o->depth + 1, r->file_len + k, &cap) : buf;
+        if (!buf) {
+            r->in_file = false;
+            return;
+        }
+        memcpy(buf + r->file_len, data, k);
+        r->file_len += k;
+        return;
+    }
+    r->in_file = false;
+    snprintf(r->file_part, sizeof r->file_part, "%s/%s", o->part,
+             r->file_name[0] ? r->file_name : "#1");
+    ms_attach_obj m = {buf ? buf : (const unsigned char *)"",
+                       r->file_len,
+                       r->file_cut,
+                       r->file_part,
+                       r->file_name,
+                       "",
+                       o->depth + 1,
+                       false};
+    if (!ms_attach_depth_ok(r->a, o) || !ms_attach_member(r->a, o, &m))
+        r->stop_files = true;
+}
+
 static void on_record(reader *r, int type, const char *data, size_t len)
 {
-    ms_scan *s = ms_attach_scan(r->a);
     const ms_attach_obj *o = r->o;
     char msg[96];
 
     switch (type) {
     case REC_OPENED:
-        ms_scan_text_begin(s, o->part, o->declared[0] ? o->declared : "application/pdf", o->name);
         r->opened = true;
         break;
     case REC_TEXT:
-        if (r->opened)
-            ms_scan_text_feed(s, data, len);
+        if (!r->opened)
+            break;
+        if (!r->text_open)
+            ms_attach_text_begin(r->a, o->part, o->declared[0] ? o->declared : "application/pdf",
+                                 o->name);
+        r->text_open = true;
+        ms_attach_text_feed(r->a, data, len);
+        break;
+    case REC_FILE:
+    case REC_FILE_DATA:
+    case REC_FILE_END:
+        on_file(r, type, data, len);
         break;
     case REC_PAGES:
         ms_attach_finding(r->a, NULL, "limit.pdf_pages",
@@ -251,13 +372,12 @@ static void on_record(reader *r, int type, const char *data, size_t len)
         break;
     case REC_OFFPAGE:
         snprintf(msg, sizeof msg, "%.*s", (int)len, data);
-        ms_attach_finding(r->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                          "A PDF with text drawn off its pages, which is not read", o, msg);
+        ms_attach_unscannable(r->a, o, "A PDF with text drawn off its pages, which is not read",
+                              msg);
         break;
     case REC_BROKEN:
         snprintf(msg, sizeof msg, "%.*s", (int)len, data);
-        ms_attach_finding(r->a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                          "A PDF that could not be opened", o, msg[0] ? msg : NULL);
+        ms_attach_unscannable(r->a, o, "A PDF that could not be opened", msg[0] ? msg : NULL);
         break;
     }
 }
@@ -289,13 +409,12 @@ void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o)
 
     reader *r = ms_malloc(sizeof *r);
     if (!r) {
-        ms_scan_fail(ms_attach_scan(a), MS_ERR_NOMEM);
+        ms_attach_fail(a, MS_ERR_NOMEM);
         return;
     }
     if (pipe2(fds, O_CLOEXEC) != 0) {
         free(r);
-        ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                          "A PDF whose text could not be extracted", o, "out of resources");
+        ms_attach_unscannable(a, o, "A PDF whose text could not be extracted", "out of resources");
         return;
     }
     pid_t pid = fork();
@@ -307,13 +426,13 @@ void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o)
     if (pid < 0) {
         close(fds[0]);
         free(r);
-        ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                          "A PDF whose text could not be extracted", o, "fork failed");
+        ms_attach_unscannable(a, o, "A PDF whose text could not be extracted", "fork failed");
         return;
     }
     r->a = a;
     r->o = o;
-    r->opened = false;
+    r->opened = r->text_open = r->in_file = r->stop_files = false;
+    r->nfiles = 0;
     r->n = 0;
     bool killed = false;
     for (;;) {
@@ -348,12 +467,12 @@ void ms_pdf_scan(ms_attach *a, const ms_attach_obj *o)
             snprintf(why, sizeof why, "text extraction ended by signal %d", WTERMSIG(status));
         else
             snprintf(why, sizeof why, "text extraction exited with status %d", WEXITSTATUS(status));
-        ms_attach_finding(a, MS_CATEGORY_UNSCANNABLE, "attachment.unreadable",
-                          "A PDF whose text extraction failed (out of memory or a crash in "
-                          "poppler); the rest is unread",
-                          o, why);
+        ms_attach_unscannable(a, o,
+                              "A PDF whose text extraction failed (out of memory or a crash in "
+                              "poppler); the rest is unread",
+                              why);
     }
-    if (r->opened)
-        ms_scan_text_end(ms_attach_scan(a));
+    if (r->text_open)
+        ms_attach_text_end(a);
     free(r);
 }

@@ -1192,6 +1192,43 @@ void ms_scan_destroy(ms_scan *s)
     free(s);
 }
 
+/* The attachment layer's sink (attach.h): this scan. */
+static void at_text_begin(void *ctx, const char *part, const char *ctype, const char *filename)
+{
+    ms_scan_text_begin(ctx, part, ctype, filename);
+}
+
+static void at_text_feed(void *ctx, const char *utf8, size_t len)
+{
+    ms_scan_text_feed(ctx, utf8, len);
+}
+
+static void at_text_end(void *ctx)
+{
+    ms_scan_text_end(ctx);
+}
+
+static int at_finding(void *ctx, const char *cat, const char *rule, const char *desc,
+                      const char *part, const char *ctype, const char *filename, const char *ex)
+{
+    return ms_scan_add_finding(ctx, cat, rule, desc, part, ctype, filename, ex);
+}
+
+static void at_fail(void *ctx, int code)
+{
+    ms_scan_fail(ctx, code);
+}
+
+static int at_message(void *ctx, const char *part, unsigned depth, const void *msg, size_t len)
+{
+    return ms_scan_nested(ctx, part, depth, msg, len);
+}
+
+static unsigned at_nesting(void *ctx)
+{
+    return ms_scan_nesting(ctx);
+}
+
 int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
 {
     ms_scan *s = ms_calloc(1, sizeof *s);
@@ -1235,7 +1272,9 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->vlist = ms_calloc(nr, sizeof *s->vlist);
     s->hits = ms_calloc(eng->ncats, sizeof *s->hits);
     s->cat_direct = ms_calloc(eng->ncats, sizeof *s->cat_direct);
-    s->attach = ms_attach_create(eng, s);
+    const ms_attach_sink asink = {s,          at_text_begin, at_text_feed, at_text_end,
+                                  at_finding, at_fail,       at_message,   at_nesting};
+    s->attach = ms_attach_create(eng, &asink);
     ms_uu_init(&s->uu, eng->attach.limits.max_bytes);
     ms_b64run_init(&s->b64run, eng->attach.limits.max_bytes);
     if (!s->mime || !s->attach || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm ||

@@ -18,9 +18,9 @@ void ms_scan_set_matching(ms_scan *s, bool on);
 void ms_scan_match_text(ms_scan *s, const char *text, size_t len);
 
 /*
- * For modules that look inside parts (attachments, documents, archives):
- * called between parts or from a non-text part's end, never while a text
- * part's stream is open.
+ * What the attachment layer's sink (attach.h, ms_attach_sink) is made of
+ * in scan.c; tests and the benchmark call them too. Called between parts
+ * or from a non-text part's end, never while a text part's stream is open.
  *
  * ms_scan_text_begin/feed/end run UTF-8 text through normalisation and the
  * text rules as one stream, reported as part `part` ("2", "2/inner.csv")

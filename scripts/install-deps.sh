@@ -10,7 +10,7 @@ echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
     build-essential cmake pkg-config clang libclang-rt-14-dev clang-format \
-    libhyperscan-dev libyaml-dev libjansson-dev libmagic-dev libyara-dev libarchive-dev libpoppler-glib-dev libqpdf-dev \
+    libhyperscan-dev libyaml-dev libjansson-dev libmagic-dev libyara-dev libarchive-dev libpoppler-glib-dev libqpdf-dev libclamav-dev \
     libpcre2-dev libcmocka-dev libgmime-3.0-dev python3 ca-certificates \
     libmilter-dev libhiredis-dev postfix swaks redis-server \
     chromium

@@ -263,6 +263,349 @@ def ole_bytes(names):
     return bytes(b)
 
 
+# ---- containers a mail client or Windows opens (issue 16) ----------------
+# Each builder follows the format's public documentation and writes the
+# smallest file a reader accepts; none compresses (stored methods, or
+# literal-only encodings), which readers must accept all the same.
+
+
+def tnef(files, body=""):
+    """MS-OXTNEF: signature, key, then attributes (level, id, length, data,
+    16-bit sum of the data bytes)."""
+    def attr(level, aid, data):
+        return (struct.pack("<BII", level, aid, len(data)) + data
+                + struct.pack("<H", sum(data) & 0xFFFF))
+    out = struct.pack("<IH", 0x223E9F78, 0x0100)
+    out += attr(1, 0x00089006, struct.pack("<I", 0x00010000))  # attTnefVersion
+    out += attr(1, 0x00069007, struct.pack("<II", 1252, 0))  # attOemCodepage
+    out += attr(1, 0x00018004, b"Quarterly figures\0")  # attSubject
+    if body:
+        out += attr(1, 0x0002800C, body.encode("latin-1"))  # attBody
+    for name, data in files:
+        out += attr(2, 0x00069002, b"\xff\xff\xff\xff" + b"\0" * 10)  # attAttachRendData
+        out += attr(2, 0x00018010, name.encode("latin-1") + b"\0")  # attAttachTitle
+        out += attr(2, 0x0006800F, data)  # attAttachData
+    return out
+
+
+def cfb(entries):
+    """MS-CFB version 3 (512-byte sectors) holding entries: (path, data)
+    with path a tuple of names; storages are made for inner names. Streams
+    under 4096 bytes live in the mini stream, as the format requires."""
+    SEC, MINI, END, FREE, FATSEC = 512, 64, 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+    nodes = {(): {"name": "Root Entry", "type": 5, "kids": [], "data": b""}}
+    for path, data in entries:
+        for i in range(1, len(path)):
+            if path[:i] not in nodes:
+                nodes[path[:i]] = {"name": path[i - 1], "type": 1, "kids": [], "data": b""}
+                nodes[path[:i - 1]]["kids"].append(path[:i])
+        nodes[path] = {"name": path[-1], "type": 2, "kids": [], "data": data}
+        nodes[path[:-1]]["kids"].append(path)
+    order = [()] + sorted(p for p in nodes if p)
+    index = {p: i for i, p in enumerate(order)}
+    mini, fat_chains, big = bytearray(), [], bytearray()
+    minifat = []
+    for p in order[1:]:
+        n = nodes[p]
+        if n["type"] != 2:
+            continue
+        d = n["data"]
+        if len(d) < 4096:
+            start = len(mini) // MINI
+            k = max(1, (len(d) + MINI - 1) // MINI)
+            minifat += [start + j + 1 for j in range(k - 1)] + [END]
+            mini += d.ljust(k * MINI, b"\0")
+            n["start"] = start if d else END
+        else:
+            n["big"] = True
+            fat_chains.append((p, d))
+    sectors = []  # (kind, bytes)
+
+    def add_chain(data):
+        first = len(sectors)
+        k = max(1, (len(data) + SEC - 1) // SEC)
+        for j in range(k):
+            sectors.append(data[j * SEC:(j + 1) * SEC].ljust(SEC, b"\0"))
+        return first, k
+    chains = []
+    for p, d in fat_chains:
+        first, k = add_chain(d)
+        nodes[p]["start"] = first
+        chains.append((first, k))
+    root_start = END
+    if mini:
+        root_start, k = add_chain(bytes(mini))
+        chains.append((root_start, k))
+    nodes[()]["start"], nodes[()]["data"] = root_start, bytes(mini)
+    minifat_start, minifat_n = END, 0
+    if minifat:
+        raw = b"".join(struct.pack("<I", x) for x in minifat)
+        minifat_start, minifat_n = add_chain(raw.ljust(((len(raw) + SEC - 1) // SEC) * SEC,
+                                                       b"\xff"))
+        chains.append((minifat_start, minifat_n))
+    dirs = bytearray()
+    for p in order:
+        n = nodes[p]
+        kids = sorted(n["kids"], key=lambda q: (len(q[-1]), q[-1].upper()))
+        name = n["name"].encode("utf-16-le") + b"\0\0"
+        sib = lambda q: index[q] if q is not None else FREE
+        # siblings as a chain of right links: a valid (if unbalanced) tree
+        parent_kids = nodes[p[:-1]]["kids"] if p else []
+        pk = sorted(parent_kids, key=lambda q: (len(q[-1]), q[-1].upper()))
+        right = pk[pk.index(p) + 1] if p and pk.index(p) + 1 < len(pk) else None
+        size = len(n["data"]) if n["type"] != 1 else 0
+        dirs += struct.pack("<64sHBBIII16sIQQIQ", name.ljust(64, b"\0"), len(name), n["type"], 1,
+                            FREE, sib(right), sib(kids[0] if kids else None), b"\0" * 16, 0, 0,
+                            0, n.get("start", END) if n["type"] != 1 else 0, size)
+    dir_start, k = add_chain(bytes(dirs).ljust(((len(dirs) + SEC - 1) // SEC) * SEC, b"\0"))
+    chains.append((dir_start, k))
+    nfat = 1
+    while (len(sectors) + nfat) * 4 > nfat * SEC:
+        nfat += 1
+    fat = [FREE] * (nfat * SEC // 4)
+    for first, k in chains:
+        for j in range(k):
+            fat[first + j] = first + j + 1 if j + 1 < k else END
+    fat_first = len(sectors)
+    for j in range(nfat):
+        fat[fat_first + j] = FATSEC
+    fatb = b"".join(struct.pack("<I", x) for x in fat)
+    for j in range(nfat):
+        sectors.append(fatb[j * SEC:(j + 1) * SEC])
+    difat = [fat_first + j for j in range(nfat)] + [FREE] * (109 - nfat)
+    hdr = (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 16 + struct.pack(
+        "<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6, 0, nfat, dir_start, 0, 4096,
+        minifat_start, minifat_n, END, 0) + b"".join(struct.pack("<I", x) for x in difat))
+    return hdr + b"".join(sectors)
+
+
+def outlook_msg(subject, body, files):
+    """MS-OXMSG: an Outlook item as a compound file: properties as
+    __substg1.0_<tag> streams (001F: UTF-16LE string, 0102: binary), one
+    __attach_version1.0_#N storage per attachment."""
+    u = lambda s: s.encode("utf-16-le")
+    props = b"\0" * 8 + struct.pack("<IIII", 0, len(files), len(files), 0) + b"\0" * 8
+    ents = [(("__properties_version1.0",), props),
+            (("__substg1.0_001A001F",), u("IPM.Note")),
+            (("__substg1.0_0037001F",), u(subject)),
+            (("__substg1.0_0C1A001F",), u("Dana Weber")),
+            (("__substg1.0_1000001F",), u(body))]
+    for i, (name, data) in enumerate(files):
+        s = "__attach_version1.0_#%08X" % i
+        ents += [((s, "__properties_version1.0"), b"\0" * 8),
+                 ((s, "__substg1.0_3707001F"), u(name)),
+                 ((s, "__substg1.0_3704001F"), u(name[:8])),
+                 ((s, "__substg1.0_37010102"), data)]
+    return cfb(ents)
+
+
+def ole10native(name, data):
+    """The OLE Package object's native data: size, then label, path,
+    temporary path and the file (as Packager writes it)."""
+    nm = name.encode("latin-1") + b"\0"
+    path = b"C:\\Users\\dana\\" + nm
+    inner = (b"\x02\x00" + nm + path + b"\0\0\x03\x00" + struct.pack("<I", len(path)) + path
+             + struct.pack("<I", len(data)) + data)
+    return struct.pack("<I", len(inner)) + inner
+
+
+def rtf_object(name, data):
+    """RTF 1.9.1 \\object with \\objdata: an OLE 1.0 embedded object of class
+    Package whose native data is an Ole10Native package, hex-encoded."""
+    native = ole10native(name, data)[4:]  # OLE 1.0 gives the size itself
+    cls = b"Package\0"
+    ole1 = (struct.pack("<II", 0x00000501, 2) + struct.pack("<I", len(cls)) + cls
+            + struct.pack("<II", 0, 0) + struct.pack("<I", len(native)) + native)
+    hexd = ole1.hex()
+    lines = "\n".join(hexd[i:i + 128] for i in range(0, len(hexd), 128))
+    return ("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Calibri;}}\\pard Please open the file below.\\par\n"
+            "{\\object\\objemb{\\*\\objclass Package}\\objw1000\\objh500{\\*\\objdata %s\n}}"
+            "\\par}\n" % lines).encode("latin-1")
+
+
+def word_objectpool(name, data):
+    """A Word 97 file's embedded package: ObjectPool/_<id>/\\x01Ole10Native
+    (MS-DOC 2.1.7 and MS-OLEDS 2.3.6), beside a stub WordDocument stream."""
+    return cfb([(("WordDocument",), b"\xec\xa5" + b"\0" * 1022),
+                (("ObjectPool", "_1234567890", "\x01Ole10Native"), ole10native(name, data)),
+                (("ObjectPool", "_1234567890", "\x01CompObj"), b"\0" * 32)])
+
+
+def pdf_embedded(name, data):
+    """ISO 32000-1 7.11.4: an /EmbeddedFile stream named in the catalog's
+    /Names /EmbeddedFiles tree, and the same file as a file attachment
+    annotation on the page (12.5.6.15)."""
+    text = "BT /F1 11 Tf 72 740 Td (See the attached file.) Tj ET"
+    raw = data.decode("latin-1")
+    return pdf_objects([
+        "<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(%s) 6 0 R] >> >> >>"
+        % name,
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R "
+        ">> >> /Contents 4 0 R >>",
+        "<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Type /Filespec /F (%s) /UF (%s) /EF << /F 7 0 R >> >>" % (name, name),
+        "<< /Type /EmbeddedFile /Length %d >>\nstream\n%s\nendstream" % (len(data), raw)])
+
+
+def cpio(files, fmt):
+    """cpio in its three common header formats: newc (070701), odc
+    (070707, octal) and old binary (0x71C7, little-endian)."""
+    out = b""
+    for i, (name, data) in enumerate(list(files) + [("TRAILER!!!", b"")]):
+        nm = name.encode() + b"\0"
+        mode = 0o100644 if name != "TRAILER!!!" else 0
+        if fmt == "newc":
+            h = b"070701" + b"".join(b"%08X" % v for v in (
+                i + 1, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nm), 0))
+            out += h + nm
+            out += b"\0" * (-len(out) % 4) + data + b"\0" * (-(len(out) + len(data)) % 4)
+        elif fmt == "odc":
+            out += (b"070707" + b"%06o%06o%06o%06o%06o%06o%06o%011o%06o%011o" % (
+                0, i + 1, mode, 0, 0, 1, 0, 0, len(nm), len(data)) + nm + data)
+        else:
+            out += struct.pack("<13H", 0o70707, 0, i + 1, mode, 0, 0, 1, 0, 0, 0, len(nm),
+                               len(data) >> 16, len(data) & 0xFFFF) + nm + b"\0" * (len(nm) % 2)
+            out += data + b"\0" * (len(data) % 2)
+    return out
+
+
+def crc16_arc(data):
+    crc = 0
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def lzh(name, data):
+    """LHA level-0 header, method -lh0- (stored)."""
+    import zlib  # noqa: F401  (CRC-16/ARC below)
+    nm = name.encode()
+    body = (b"-lh0-" + struct.pack("<IIIBB", len(data), len(data), 0, 0x20, 0) + bytes([len(nm)])
+            + nm + struct.pack("<H", crc16_arc(data)))
+    head = bytes([len(body), sum(body) & 0xFF]) + body
+    return head + data + b"\0"
+
+
+def arj(name, data):
+    """ARJ: main header and one file header (method 0, stored), each with
+    a CRC-32 of the basic header, then the end marker."""
+    import zlib
+
+    def header(ftype, fname, size, crc):
+        first = struct.pack("<BBBBBBBBIIIIHHH", 30, 11, 1, 2, 0, 0, ftype, 0, 0, size, size, crc,
+                            0, 0x20, 0)
+        basic = first + fname.encode() + b"\0" + b"\0"
+        return (b"\x60\xea" + struct.pack("<H", len(basic)) + basic
+                + struct.pack("<I", zlib.crc32(basic)) + b"\0\0")
+    return (header(2, "archive.arj", 0, 0) + header(0, name, len(data), zlib.crc32(data)) + data
+            + b"\x60\xea\0\0")
+
+
+def szdd(data):
+    """MS compress.exe (SZDD): LZSS with every byte a literal (each flag
+    byte 0xFF announces eight literals)."""
+    out = b"SZDD\x88\xf0\x27\x33A\0" + struct.pack("<I", len(data))
+    for i in range(0, len(data), 8):
+        out += b"\xff" + data[i:i + 8]
+    return out
+
+
+def binhex(name, data):
+    """BinHex 4.0: header, data fork and empty resource fork with their
+    CRC-CCITT, run-length escapes (0x90) doubled, 6-bit encoded, 64 a line."""
+    def crc(b):
+        c = 0
+        for x in b + b"\0\0":
+            for i in range(8):
+                top = c & 0x8000
+                c = ((c << 1) | ((x >> (7 - i)) & 1)) & 0xFFFF
+                if top:
+                    c ^= 0x1021
+        return struct.pack(">H", c)
+    nm = name.encode()
+    hdr = bytes([len(nm)]) + nm + b"\0" + b"APPL????" + b"\0\0" + struct.pack(">II", len(data), 0)
+    raw = hdr + crc(hdr) + data + crc(data) + crc(b"")
+    raw = raw.replace(b"\x90", b"\x90\x00")
+    alpha = b"!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr"
+    bits, nbits, enc = 0, 0, bytearray()
+    for x in raw:
+        bits, nbits = (bits << 8) | x, nbits + 8
+        while nbits >= 6:
+            nbits -= 6
+            enc.append(alpha[(bits >> nbits) & 63])
+    if nbits:
+        enc.append(alpha[(bits << (6 - nbits)) & 63])
+    lines = [bytes(enc[i:i + 64]) for i in range(0, len(enc), 64)]
+    return (b"(This file must be converted with BinHex 4.0)\r\n:" + b"\r\n".join(lines) + b":\r\n")
+
+
+def zip_deflate64(members):
+    """A zip whose entries say method 9 (Deflate64): their data is deflate
+    in stored blocks, which Deflate64 reads the same way."""
+    import zlib
+    out, central = b"", b""
+    for name, data in members:
+        c = zlib.compressobj(0, zlib.DEFLATED, -15)
+        comp = c.compress(data) + c.flush()
+        nm = name.encode()
+        crc = zlib.crc32(data)
+        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 21, 0, 9, 0, 0x5821, crc, len(comp),
+                            len(data), len(nm), 0) + nm
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 21, 21, 0, 9, 0, 0x5821, crc,
+                               len(comp), len(data), len(nm), 0, 0, 0, 0, 0, len(out)) + nm
+        out += local + comp
+    return out + central + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members),
+                                       len(central), len(out), 0)
+
+
+def data_uri_html(name, ctype, data):
+    """HTML whose link carries a file in a data: URI (RFC 2397), as HTML
+    smuggling pages and some mail clients write it."""
+    import base64
+    return ('<html><body><p>Your document is ready.</p><a download="%s" href="data:%s;base64,%s">'
+            'Open</a></body></html>\n' % (name, ctype, base64.b64encode(data).decode())).encode()
+
+
+def mbox(*messages):
+    """An mbox (RFC 4155): each message after a "From " line."""
+    return b"".join(b"From alice@example.com Mon Jan  1 00:00:00 2024\n" + m.replace(
+        b"\nFrom ", b"\n>From ") + b"\n" for m in messages)
+
+
+# Containers of issue 16: (fixture stem, declared type, file name, builder of
+# a container holding one file). Each gets four fixtures: an executable
+# inside and a card number in a text file inside, each under the
+# container's own name and disguised as notes.txt.
+CONTAINERS = [
+    ("tnef", "application/ms-tnef", "winmail.dat", lambda n, d: tnef([(n, d)])),
+    ("msg", "application/vnd.ms-outlook", "order.msg",
+     lambda n, d: outlook_msg("Order", "See the attached file.", [(n, d)])),
+    ("rtf", "application/rtf", "letter.rtf", rtf_object),
+    ("doc_package", "application/msword", "letter.doc", word_objectpool),
+    ("pdf_embedded", "application/pdf", "statement.pdf", pdf_embedded),
+    ("cpio_newc", "application/x-cpio", "files.cpio", lambda n, d: cpio([(n, d)], "newc")),
+    ("cpio_odc", "application/x-cpio", "files.cpio", lambda n, d: cpio([(n, d)], "odc")),
+    ("cpio_bin", "application/x-cpio", "files.cpio", lambda n, d: cpio([(n, d)], "bin")),
+    ("lzh", "application/x-lzh-compressed", "files.lzh", lzh),
+    ("arj", "application/x-arj", "files.arj", arj),
+    ("szdd", "application/octet-stream", "setup.ex_", lambda n, d: szdd(d)),
+    ("binhex", "application/mac-binhex40", "files.hqx", binhex),
+    ("zip_deflate64", "application/zip", "files.zip", lambda n, d: zip_deflate64([(n, d)])),
+    ("html_datauri", "text/html", "invoice.html",
+     lambda n, d: data_uri_html(n, "application/octet-stream", d)),
+    ("mbox", "application/octet-stream", "saved.mbox",
+     lambda n, d: mbox(inner_message(("text/plain", b"Hello\n", "")),
+                       inner_message(("text/plain", b"The file.\n", ""),
+                                     ("application/octet-stream", d, n)))),
+]
+# formats that are text: disguised as a text/plain notes.txt
+TEXT_CONTAINERS = {"rtf", "binhex", "html_datauri", "mbox"}
+
+
 def message(name, ctype, data, fname):
     m = MIMEMultipart()
     m["From"] = "alice@example.com"
@@ -271,7 +614,10 @@ def message(name, ctype, data, fname):
     m.attach(MIMEText("Here is the file we talked about.\n"))
     maintype, sub = ctype.split("/")
     if maintype == "text":
-        part = MIMEText(data.decode("utf-8"), sub)
+        try:
+            part = MIMEText(data.decode("utf-8"), sub)
+        except UnicodeDecodeError:
+            part = MIMEText(data.decode("latin-1"), sub, "latin-1")
     else:
         part = MIMEApplication(data, sub)
         part.replace_header("Content-Type", ctype)
@@ -486,6 +832,31 @@ def main():
         ti.size, ti.mtime = len(csv_pan), 0
         t.addfile(ti, io.BytesIO(csv_pan))
     fixtures["tar_csv"] = ("application/x-tar", tar.getvalue(), "cards.tar")
+    for stem, ctype, fname, build in CONTAINERS:
+        for what, inner, data in (("exe", "setup.exe", pe), ("pan", "cards.csv", csv_pan)):
+            blob = build(inner, data)
+            fixtures["%s_%s" % (stem, what)] = (ctype, blob, fname)
+            fixtures["%s_%s_txt" % (stem, what)] = (
+                "text/plain" if stem in TEXT_CONTAINERS else "application/octet-stream", blob,
+                "notes.txt")
+    # a TNEF of text alone, an HTML page with an inline image, a mail-like
+    # note that is no message: nothing to find; an ARJ with a damaged header:
+    # unscannable
+    fixtures["benign_tnef"] = ("application/ms-tnef", tnef([], body="See you at ten."),
+                               "winmail.dat")
+    fixtures["benign_html_img"] = ("text/html", data_uri_html("logo.png", "image/png", png_bytes()),
+                                   "page.html")
+    fixtures["benign_note_fields"] = ("text/plain", b"To: the team\nSubject: lunch\n\nPizza.\n",
+                                      "notes.txt")
+    fixtures["benign_rfc822_headers"] = (
+        "message/rfc822-headers", b"From: a@example.com\nTo: b@example.org\nSubject: Hi\n"
+        b"Content-Type: multipart/alternative; boundary=\"x\"\n", "headers.txt")
+    fixtures["msg_body_pan"] = ("application/vnd.ms-outlook",
+                                outlook_msg("Order", "Card on file: " + PAN, []), "order.msg")
+    damaged = bytearray(arj("setup.exe", pe))
+    second = damaged.find(b"\x60\xea", 2)
+    damaged[second + 4 + 5] = 7  # the file's method: none ARJ knows
+    fixtures["arj_damaged"] = ("application/x-arj", bytes(damaged), "files.arj")
     only = set(sys.argv[2:])
     sizes = []
     for name, (ctype, data, fname) in sorted(fixtures.items()):

@@ -181,6 +181,7 @@ static const struct found_case {
     {"100,000 members", "many_members", "attachment", "limit.archive_members", "2"},
     {"HTML smuggling (YARA)", "html_smuggling", "attachment", "html_smuggling", "2"},
     {"PDF with JavaScript (YARA)", "pdf_js", "attachment", "pdf_javascript_or_launch", "2"},
+    {"card in the body of an Outlook .msg", "msg_body_pan", "pci", "pci.pan", NULL},
 };
 
 static void test_found(void **state)
@@ -196,6 +197,40 @@ static void test_found(void **state)
     }
 }
 
+/* Containers of mail clients and Windows (issue 16): each holding an
+ * executable and each holding a card number in a text file, under its own
+ * name and disguised as notes.txt (tests/gen_attach_fixtures.py CONTAINERS). */
+static const char *const containers[] = {
+    "tnef", "msg", "rtf",  "doc_package", "pdf_embedded",  "cpio_newc",    "cpio_odc", "cpio_bin",
+    "lzh",  "arj", "szdd", "binhex",      "zip_deflate64", "html_datauri", "mbox",
+};
+
+static void test_containers(void **state)
+{
+    static const struct {
+        const char *suffix, *category, *rule;
+    } kinds[] = {{"_exe", "attachment", "attachment.executable"},
+                 {"_exe_txt", "attachment", "attachment.executable"},
+                 {"_pan", "pci", "pci.pan"},
+                 {"_pan_txt", "pci", "pci.pan"}};
+    unsigned failed = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++) {
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            char name[64];
+            got g;
+            snprintf(name, sizeof name, "%s%s", containers[i], kinds[k].suffix);
+            scan_fixture(NULL, name, &g);
+            if (has(&g, kinds[k].category, kinds[k].rule, NULL) && g.verdict != MS_ACTION_ACCEPT)
+                continue;
+            print_error("%s: no %s/%s (%zu findings)\n", name, kinds[k].category, kinds[k].rule,
+                        g.n);
+            failed++;
+        }
+    }
+    assert_int_equal(failed, 0);
+}
+
 /* Content past what was read is a finding, or it is read in full. */
 static const struct unread_case {
     const char *name, *config, *fixture, *category, *rule, *part;
@@ -208,16 +243,23 @@ static const struct unread_case {
      "2/docProps"},
     {"properties over max_bytes", "attachments:\n  max_bytes: 50000\n", "docx_big_props",
      "attachment", "limit.max_bytes", NULL},
-    {"zip member with deflate data damaged half way", NULL, "zip_damaged", "unscannable",
-     "attachment.unreadable", "2/notes.txt"},
+    {"zip member with deflate data damaged half way", NULL, "zip_damaged", "unscannable_attachment",
+     "attachment.unscannable", "2/notes.txt"},
     /* poppler drops glyphs that start off the page */
-    {"pdf text at x=1e5", NULL, "pdf_off_x", "unscannable", "attachment.unreadable", "2"},
-    {"pdf text at x=-1e9", NULL, "pdf_off_negx", "unscannable", "attachment.unreadable", "2"},
-    {"pdf text at y=-500", NULL, "pdf_off_y", "unscannable", "attachment.unreadable", "2"},
-    {"pdf text matrix of 1e6", NULL, "pdf_off_tm", "unscannable", "attachment.unreadable", "2"},
-    {"pdf text moved off by TJ", NULL, "pdf_off_kern", "unscannable", "attachment.unreadable", "2"},
-    {"pdf text moved off by cm in a form", NULL, "pdf_off_form", "unscannable",
-     "attachment.unreadable", "2"},
+    {"pdf text at x=1e5", NULL, "pdf_off_x", "unscannable_attachment", "attachment.unscannable",
+     "2"},
+    {"pdf text at x=-1e9", NULL, "pdf_off_negx", "unscannable_attachment", "attachment.unscannable",
+     "2"},
+    {"pdf text at y=-500", NULL, "pdf_off_y", "unscannable_attachment", "attachment.unscannable",
+     "2"},
+    {"pdf text matrix of 1e6", NULL, "pdf_off_tm", "unscannable_attachment",
+     "attachment.unscannable", "2"},
+    {"pdf text moved off by TJ", NULL, "pdf_off_kern", "unscannable_attachment",
+     "attachment.unscannable", "2"},
+    {"pdf text moved off by cm in a form", NULL, "pdf_off_form", "unscannable_attachment",
+     "attachment.unscannable", "2"},
+    {"ARJ cut short: recognised, not read", NULL, "arj_damaged", "unscannable_attachment",
+     "attachment.unscannable", "2"},
 };
 
 static void test_unread(void **state)
@@ -268,9 +310,12 @@ static void test_encrypted_anomaly(void **state)
 static void test_benign(void **state)
 {
     static const char *const benign[] = {
-        "benign_pdf", "benign_png",   "benign_jpeg",   "benign_docx",     "benign_zip",
-        "blob_1000",  "five_members", "pdf_two_pages", "one_kib",         "text_txt",
-        "pdf_edge",   "pdf_rotated",  "pdf_a0",        "pdf_form_on_page"};
+        "benign_pdf",      "benign_png",         "benign_jpeg",
+        "benign_docx",     "benign_zip",         "blob_1000",
+        "five_members",    "pdf_two_pages",      "one_kib",
+        "text_txt",        "pdf_edge",           "pdf_rotated",
+        "pdf_a0",          "pdf_form_on_page",   "benign_tnef",
+        "benign_html_img", "benign_note_fields", "benign_rfc822_headers"};
     (void)state;
     for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++) {
         got g;
@@ -414,11 +459,17 @@ static void test_yara_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_found),       cmocka_unit_test(test_unread),
-        cmocka_unit_test(test_pdf_offpage), cmocka_unit_test(test_encrypted_anomaly),
-        cmocka_unit_test(test_benign),      cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_time_limit),  cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_site_lists),  cmocka_unit_test(test_yara_errors),
+        cmocka_unit_test(test_found),
+        cmocka_unit_test(test_containers),
+        cmocka_unit_test(test_unread),
+        cmocka_unit_test(test_pdf_offpage),
+        cmocka_unit_test(test_encrypted_anomaly),
+        cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_time_limit),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_site_lists),
+        cmocka_unit_test(test_yara_errors),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
