@@ -456,8 +456,8 @@ ms_pan_standing ms_pan_standing_of(const char *digits, size_t n, const char *tex
     unsigned groups[MS_PAN_MAX], ng;
     const struct iin_range *r = match_range(digits, n);
 
-    if (!r || !(r->common & LEN(n)))
-        return MS_PAN_NEEDS_CONTEXT;
+    if (!r || !(r->common & LEN(n)) || (n == 14 && ms_pan_luhn(digits, 9)))
+        return MS_PAN_NEEDS_CONTEXT; /* ... or a French SIRET: its first 9 digits pass Luhn too */
     if ((r->alone & LEN(n)) && read_groups(text, len, groups, &ng) && printed_layout(n, groups, ng))
         return MS_PAN_ALONE;
     return MS_PAN_UNLESS_OTHER;
