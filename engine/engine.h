@@ -24,9 +24,14 @@ typedef enum ms_scope {
 
 typedef enum ms_validator {
     MS_VALIDATOR_NONE = 0,
-    MS_VALIDATOR_PAN,     /* payment card number: IIN, length, Luhn (pan.c) */
-    MS_VALIDATOR_CONTEXT, /* no finding: marks context raising its category's
-                             card numbers from level low to high */
+    MS_VALIDATOR_PAN,           /* payment card number: IIN, length, Luhn (pan.c) */
+    MS_VALIDATOR_CONTEXT,       /* no finding: marks context raising its category's
+                                   card numbers from level low to high */
+    MS_VALIDATOR_CARD_CONTEXT,  /* as context, and strong enough to make a card
+                                   number of an unusual length or layout a finding */
+    MS_VALIDATOR_OTHER_CONTEXT, /* no finding: words naming another kind of
+                                   number (IMEI, IBAN, parcel), near which a card
+                                   number of an unusual length is none */
 } ms_validator;
 
 /* A pattern too long for one Hyperscan expression (a long word list), in

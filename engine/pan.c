@@ -1,5 +1,5 @@
 /*
- * pan.c - payment card numbers: brand, length, Luhn
+ * pan.c - payment card numbers: brand, length, Luhn, how they are written
  *
  * The `pan` validator behind the pci rule. The pattern only finds runs of
  * 12 to 19 digits; this file re-reads the run from the decoded text
@@ -12,20 +12,47 @@
  * Standard: ISO/IEC 7812-1 (issuer identification number, Luhn check
  * digit in Annex B). Brand ranges and lengths as the card schemes publish
  * them (Wikipedia "Payment card number", Braintree's credit-card-type
- * table, Discover's IIN table for Diners Club):
+ * table, Discover's IIN table for Diners Club and JCB's older ranges), and
+ * checked against the test numbers payment gateways publish (Stripe, Adyen,
+ * Braintree, Authorize.Net, Cybersource):
  *
- *   Visa        4                                    13, 16, 19
- *   Mastercard  51-55, 2221-2720                     16
- *   Amex        34, 37                               15
- *   Discover    6011, 644-649, 65, 622126-622925     16-19
- *   JCB         3528-3589                            16-19
- *   Diners      300-305, 3095, 36, 38-39             14-19
- *   UnionPay    62                                   16-19
- *   Maestro     50, 56-59, 6                         12-19
+ *   brand       prefixes                             lengths  alone
+ *   Visa        4                                    13,16,19 16
+ *   Mastercard  51-55, 2221-2720                     16       16
+ *   Mir         2200-2204                            16-19    16
+ *   Amex        34, 37                               15       15
+ *   Discover    6011, 644-649, 65, 622126-622925     16-19    16
+ *   JCB         3528-3589                            16-19    16
+ *   JCB (older) 3088, 3096, 3112, 3158, 3337         16       16
+ *   Diners      300-305, 3095, 36, 38-39             14-19    14, 16
+ *   UnionPay    62, 8100-8171                        16-19    16
+ *   RuPay       508                                  16       16
+ *   Troy        9792                                 16       16
+ *   UATP        1                                    15       -
+ *   Maestro     50, 56-69                            12-19    16
  *
  * The first row whose prefix and length both fit names the brand, so the
  * narrow ranges come before the wide ones that cover them (Discover's
- * 622126-622925 before UnionPay's 62, both before Maestro's 6).
+ * 622126-622925 before UnionPay's 62, both before Maestro's 6). Schemes
+ * inside those rows need none of their own: Elo (4011, 4312, 4389, 4514,
+ * 4576, 5041, 5066-5067, 509, 6277, 6362-6363, 650, 6516, 6550), Hipercard
+ * (606282, 3841), Dankort (5019, 4571), Verve (506099-506198,
+ * 507865-507964, 650002-650027), InterPayment (636), InstaPayment
+ * (637-639), RuPay's 60, 65, 353 and 356, Troy's 65, Visa Electron, Laser,
+ * Solo and Switch. Left out on purpose: domestic schemes with no gateway
+ * test numbers whose prefixes other numbers use, UzCard 8600 and Humo 9860
+ * (86 and 98 start many IMEIs), GPN's 1946 and BORICA's 2205, China
+ * T-Union's 31 (a transit card, 19 digits), and RuPay's 81 and 82 past
+ * UnionPay's 8100-8171: MII 8 is telecommunications and other industries,
+ * no gateway lists a RuPay test number there, and on the dev set a clean
+ * message's 16-digit number in it was the only new false alarm.
+ *
+ * "alone" is what ms_pan_standing_of lets stand without card words: the
+ * length most of the brand's cards have, written as they are printed (see
+ * pan.h). Every other card number needs card words or an expiry date near
+ * it (scan.c waits for the end of the part to know): 13-digit national ID
+ * numbers, 14-digit company numbers, IMEIs and parcel numbers pass Luhn in
+ * a card range as often as any digits do, but are not printed as cards.
  *
  * Tolerated on purpose: digits grouped by single spaces or dashes in any
  * pattern ("4111 1111-1111 1111", "3782 822463 10005"), because senders
@@ -37,13 +64,13 @@
  * table reads once its tabs or cells are one space.
  *
  * BUGS
- * Brands outside the enum (Mir 2200-2204, RuPay, Verve, Troy, Elo's own
- * ranges) are not known; Mir numbers are missed, the others are found only
- * where they share a range listed above. Maestro's 6 and Visa's 4 are wide:
- * any Luhn-valid 12-19 digit number starting with 6, or 13, 16 or 19
- * digits starting with 4, is taken for a card. Only ASCII letters and
- * digits glue a run to its neighbours: a run touching a non-ASCII letter or
- * digit (Arabic-Indic, fullwidth) is still a candidate.
+ * Maestro's 50 and 56-69 and Visa's 4 are wide: any Luhn-valid 16-digit
+ * number starting with 4, 5 or 6 and printed 4-4-4-4 or whole is taken for
+ * a card. An IBAN's digits after its bank code (GB, IE: 14 digits) are
+ * found like any run. Only ASCII letters and digits glue a run to its
+ * neighbours: a run touching a non-ASCII letter or digit (Arabic-Indic,
+ * fullwidth) is still a candidate. Labels of other numbers are English,
+ * French and German only.
  */
 #include "pan.h"
 
@@ -58,30 +85,46 @@
 #define LEN(n)       (1u << (n))
 #define LENS(lo, hi) ((2u << (hi)) - (1u << (lo)))
 
+/* Lengths few cards of any brand have: a number of one of them counts only
+ * with card words near it (MS_PAN_NEEDS_CONTEXT). Fifteen digits outside
+ * Amex are an IMEI's length; no gateway lists a 17-digit test number. */
+#define RARE (LEN(15) | LEN(17))
+
 static const struct iin_range {
     unsigned digits; /* prefix length */
     uint32_t lo, hi; /* inclusive range of the first `digits` digits */
     uint32_t lengths;
+    uint32_t common; /* of those, lengths that need no card words */
+    uint32_t alone;  /* ... nor anything else, when printed as cards are */
     ms_pan_brand brand;
 } iin_ranges[] = {
-    {1, 4, 4, LEN(13) | LEN(16) | LEN(19), MS_PAN_VISA},
-    {2, 51, 55, LEN(16), MS_PAN_MASTERCARD},
-    {4, 2221, 2720, LEN(16), MS_PAN_MASTERCARD},
-    {2, 34, 34, LEN(15), MS_PAN_AMEX},
-    {2, 37, 37, LEN(15), MS_PAN_AMEX},
-    {4, 6011, 6011, LENS(16, 19), MS_PAN_DISCOVER},
-    {3, 644, 649, LENS(16, 19), MS_PAN_DISCOVER},
-    {2, 65, 65, LENS(16, 19), MS_PAN_DISCOVER},
-    {6, 622126, 622925, LENS(16, 19), MS_PAN_DISCOVER},
-    {4, 3528, 3589, LENS(16, 19), MS_PAN_JCB},
-    {3, 300, 305, LENS(14, 19), MS_PAN_DINERS},
-    {4, 3095, 3095, LENS(14, 19), MS_PAN_DINERS},
-    {2, 36, 36, LENS(14, 19), MS_PAN_DINERS},
-    {2, 38, 39, LENS(14, 19), MS_PAN_DINERS},
-    {2, 62, 62, LENS(16, 19), MS_PAN_UNIONPAY},
-    {2, 50, 50, LENS(12, 19), MS_PAN_MAESTRO},
-    {2, 56, 59, LENS(12, 19), MS_PAN_MAESTRO},
-    {1, 6, 6, LENS(12, 19), MS_PAN_MAESTRO},
+    {1, 4, 4, LEN(13) | LEN(16) | LEN(19), LEN(13) | LEN(16) | LEN(19), LEN(16), MS_PAN_VISA},
+    {2, 51, 55, LEN(16), LEN(16), LEN(16), MS_PAN_MASTERCARD},
+    {4, 2221, 2720, LEN(16), LEN(16), LEN(16), MS_PAN_MASTERCARD},
+    {4, 2200, 2204, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_MIR},
+    {2, 34, 34, LEN(15), LEN(15), LEN(15), MS_PAN_AMEX},
+    {2, 37, 37, LEN(15), LEN(15), LEN(15), MS_PAN_AMEX},
+    {4, 6011, 6011, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_DISCOVER},
+    {3, 644, 649, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_DISCOVER},
+    {2, 65, 65, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_DISCOVER},
+    {6, 622126, 622925, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_DISCOVER},
+    {4, 3528, 3589, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_JCB},
+    {4, 3088, 3088, LEN(16), LEN(16), LEN(16), MS_PAN_JCB},
+    {4, 3096, 3096, LEN(16), LEN(16), LEN(16), MS_PAN_JCB},
+    {4, 3112, 3112, LEN(16), LEN(16), LEN(16), MS_PAN_JCB},
+    {4, 3158, 3158, LEN(16), LEN(16), LEN(16), MS_PAN_JCB},
+    {4, 3337, 3337, LEN(16), LEN(16), LEN(16), MS_PAN_JCB},
+    {3, 300, 305, LENS(14, 19), LENS(14, 19) & ~RARE, LEN(14) | LEN(16), MS_PAN_DINERS},
+    {4, 3095, 3095, LENS(14, 19), LENS(14, 19) & ~RARE, LEN(14) | LEN(16), MS_PAN_DINERS},
+    {2, 36, 36, LENS(14, 19), LENS(14, 19) & ~RARE, LEN(14) | LEN(16), MS_PAN_DINERS},
+    {2, 38, 39, LENS(14, 19), LENS(14, 19) & ~RARE, LEN(14) | LEN(16), MS_PAN_DINERS},
+    {2, 62, 62, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_UNIONPAY},
+    {4, 8100, 8171, LENS(16, 19), LENS(16, 19) & ~RARE, LEN(16), MS_PAN_UNIONPAY},
+    {3, 508, 508, LEN(16), LEN(16), LEN(16), MS_PAN_RUPAY},
+    {4, 9792, 9792, LEN(16), LEN(16), LEN(16), MS_PAN_TROY},
+    {1, 1, 1, LEN(15), 0, 0, MS_PAN_UATP},
+    {2, 50, 50, LENS(12, 19), LENS(12, 19) & ~RARE, LEN(16), MS_PAN_MAESTRO},
+    {2, 56, 69, LENS(12, 19), LENS(12, 19) & ~RARE, LEN(16), MS_PAN_MAESTRO},
 };
 
 static bool is_digit(char c)
@@ -121,6 +164,14 @@ const char *ms_pan_brand_name(ms_pan_brand b)
         return "unionpay";
     case MS_PAN_MAESTRO:
         return "maestro";
+    case MS_PAN_MIR:
+        return "mir";
+    case MS_PAN_RUPAY:
+        return "rupay";
+    case MS_PAN_TROY:
+        return "troy";
+    case MS_PAN_UATP:
+        return "uatp";
     case MS_PAN_NONE:
         break;
     }
@@ -145,12 +196,12 @@ bool ms_pan_luhn(const char *digits, size_t n)
     return sum % 10 == 0;
 }
 
-/* ms_pan_brand_of - first brand (table order) whose prefix range and
- * lengths admit these n digits, or MS_PAN_NONE */
-ms_pan_brand ms_pan_brand_of(const char *digits, size_t n)
+/* match_range - the first row (table order) whose prefix range and
+ * lengths admit these n digits, or NULL */
+static const struct iin_range *match_range(const char *digits, size_t n)
 {
     if (n < MS_PAN_MIN || n > MS_PAN_MAX)
-        return MS_PAN_NONE;
+        return NULL;
     for (size_t i = 0; i < sizeof iin_ranges / sizeof iin_ranges[0]; i++) {
         const struct iin_range *r = &iin_ranges[i];
         uint32_t prefix = 0;
@@ -158,13 +209,21 @@ ms_pan_brand ms_pan_brand_of(const char *digits, size_t n)
             continue;
         for (unsigned k = 0; k < r->digits; k++) {
             if (!is_digit(digits[k]))
-                return MS_PAN_NONE;
+                return NULL;
             prefix = prefix * 10 + (uint32_t)(digits[k] - '0');
         }
         if (prefix >= r->lo && prefix <= r->hi)
-            return r->brand;
+            return r;
     }
-    return MS_PAN_NONE;
+    return NULL;
+}
+
+/* ms_pan_brand_of - the brand of the first row that admits these n digits,
+ * or MS_PAN_NONE */
+ms_pan_brand ms_pan_brand_of(const char *digits, size_t n)
+{
+    const struct iin_range *r = match_range(digits, n);
+    return r ? r->brand : MS_PAN_NONE;
 }
 
 /* ms_pan_check - a card number: 12..19 digits, a brand's prefix and
@@ -326,13 +385,16 @@ size_t ms_pan_find(const char *text, size_t end, char digits[MS_PAN_MAX + 1], si
     return 0;
 }
 
-/* ms_pan_grouping_ok - card numbers are written whole or in their
- * brand's groups; other digit runs that happen to pass Luhn are not */
-bool ms_pan_grouping_ok(const char *text, size_t len)
+/* read_groups - the digit groups of the run at text[0..len) between single
+ * separators, up to the first byte that does not continue it; false if it
+ * mixes separator kinds ("412-5422 2024") or has more than MS_PAN_MAX
+ * groups */
+static bool read_groups(const char *text, size_t len, unsigned groups[MS_PAN_MAX], unsigned *ng)
 {
-    unsigned groups[MS_PAN_MAX + 1], ng = 0, cur = 0;
+    unsigned cur = 0;
     char sep = 0;
 
+    *ng = 0;
     for (size_t i = 0; i < len; i++) {
         if (is_digit(text[i])) {
             cur++;
@@ -340,15 +402,24 @@ bool ms_pan_grouping_ok(const char *text, size_t len)
         }
         if (!is_sep(text[i]) || i + 1 >= len || !is_digit(text[i + 1]))
             break;
-        if (sep && text[i] != sep)
-            return false; /* "412-5422 2024" */
-        sep = text[i];
-        groups[ng++] = cur;
-        cur = 0;
-        if (ng > MS_PAN_MAX - 1)
+        if ((sep && text[i] != sep) || *ng == MS_PAN_MAX - 1)
             return false;
+        sep = text[i];
+        groups[(*ng)++] = cur;
+        cur = 0;
     }
-    groups[ng++] = cur;
+    groups[(*ng)++] = cur;
+    return true;
+}
+
+/* ms_pan_grouping_ok - card numbers are written whole or in their
+ * brand's groups; other digit runs that happen to pass Luhn are not */
+bool ms_pan_grouping_ok(const char *text, size_t len)
+{
+    unsigned groups[MS_PAN_MAX], ng;
+
+    if (!read_groups(text, len, groups, &ng))
+        return false;
     if (ng == 1)
         return true;
     if (ng == 3 && groups[0] == 4 && groups[1] == 6 && (groups[2] == 5 || groups[2] == 4))
@@ -359,6 +430,191 @@ bool ms_pan_grouping_ok(const char *text, size_t len)
         if (groups[g] != 4)
             return false;
     return groups[ng - 1] >= 1 && groups[ng - 1] <= 5; /* 13-digit Maestro: 4-4-5 */
+}
+
+/* printed_layout - are these n digits, grouped as groups[0..ng), laid out
+ * as cards of that length are printed? */
+static bool printed_layout(size_t n, const unsigned *groups, unsigned ng)
+{
+    bool g46x = ng == 3 && groups[0] == 4 && groups[1] == 6;
+
+    switch (n) {
+    case 16:
+        return ng == 1 || (ng == 4 && groups[0] == 4 && groups[1] == 4 && groups[2] == 4);
+    case 15: /* Amex: 4-6-5 embossed, 4-4-4-3 as forms and gateways write it */
+        return ng == 1 || g46x || (ng == 4 && groups[0] == 4 && groups[1] == 4 && groups[2] == 4);
+    case 14: /* Diners 4-6-4: whole, fourteen digits are a company number as often */
+        return g46x;
+    default:
+        return false;
+    }
+}
+
+/* ms_pan_standing_of - see pan.h */
+ms_pan_standing ms_pan_standing_of(const char *digits, size_t n, const char *text, size_t len)
+{
+    unsigned groups[MS_PAN_MAX], ng;
+    const struct iin_range *r = match_range(digits, n);
+
+    if (!r || !(r->common & LEN(n)) || (n == 14 && ms_pan_luhn(digits, 9)))
+        return MS_PAN_NEEDS_CONTEXT; /* ... or a French SIRET: its first 9 digits pass Luhn too */
+    if ((r->alone & LEN(n)) && read_groups(text, len, groups, &ng) && printed_layout(n, groups, ng))
+        return MS_PAN_ALONE;
+    return MS_PAN_UNLESS_OTHER;
+}
+
+/* Words that name another kind of number when they stand right before one
+ * (lower case): device, company, book, bank-account, parcel, identity and
+ * tax numbers. Not phone: "over the phone: <card>" is a card. */
+/* clang-format off */
+static const char *const other_labels[] = {
+    /* devices */
+    "imei", "imeisv", "meid", "esn", "iccid", "imsi", "serial",
+    /* companies, tax */
+    "company", "siret", "siren", "rcs", "cnpj", "ogrn", "registration", "handelsregister",
+    "vat", "tva", "ust", "steuernummer",
+    /* books, goods */
+    "isbn", "issn", "ismn", "ean", "gtin", "upc",
+    /* bank accounts */
+    "iban", "bban",
+    /* parcels and their carriers */
+    "tracking", "waybill", "consignment", "parcel", "shipment", "awb", "sendungsnummer",
+    "suivi", "fedex", "ups", "usps", "dhl", "dpd", "gls", "hermes", "evri", "tnt",
+    "parcelforce", "colissimo", "chronopost", "postnl",
+    /* identity */
+    "id", "identity", "identification", "passport", "ssn", "personnummer",
+};
+/* clang-format on */
+
+/* Words allowed between such a label and its number ("IMEI number is"). */
+static const char *const connectors[] = {"number", "no", "nr", "num", "n", "is", "code", "de"};
+
+/* A label after one of these names the card's own number ("card ID"). */
+static const char *const card_words[] = {"card", "karte", "carte", "tarjeta", "carta"};
+
+static bool is_letter(char c)
+{
+    return is_alnum(c) && !is_digit(c);
+}
+
+static bool in_list(const char *w, size_t n, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strlen(list[i]) == n && strncmp(list[i], w, n) == 0)
+            return true;
+    return false;
+}
+
+#define IN_LIST(w, n, list) in_list(w, n, list, sizeof list / sizeof list[0])
+
+/* word_before - the word of ASCII letters ending before text[*i], after at
+ * most six other bytes on the same line, lower-cased into w (which holds
+ * 16); moves *i to its first letter. 0 if there is none, or it is longer
+ * or reaches back past `limit`. */
+static size_t word_before(const char *text, size_t *i, size_t limit, char w[16])
+{
+    size_t j = *i, n = 0;
+
+    for (unsigned gap = 0; j > limit && !is_letter(text[j - 1]) && gap < 6; gap++) {
+        if (text[j - 1] == '\n')
+            return 0;
+        j--;
+    }
+    while (j > limit && is_letter(text[j - 1]) && n < 16) {
+        n++;
+        j--;
+    }
+    if (n == 0 || (j > 0 && is_letter(text[j - 1])))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        w[k] = (char)(text[j + k] | 0x20);
+    *i = j;
+    return n;
+}
+
+/* iban_tail - does the run at text[start] follow an IBAN's country code,
+ * check digits and a bank code with letters ("GB29 NWBK 6016 1331 9268
+ * 19")? Its digits are an account number, not a card's. */
+static bool iban_tail(const char *text, size_t start)
+{
+    if (start < 10 || text[start - 1] != ' ' || text[start - 6] != ' ')
+        return false;
+    const char *bank = text + start - 5, *cc = text + start - 10;
+    bool letter = false;
+    for (unsigned k = 0; k < 4; k++) {
+        if (!is_alnum(bank[k]))
+            return false;
+        letter |= is_letter(bank[k]);
+    }
+    return letter && is_letter(cc[0]) && is_letter(cc[1]) && is_digit(cc[2]) && is_digit(cc[3]) &&
+           (start == 10 || !is_alnum(text[start - 11]));
+}
+
+/* labelled - is the number at text[start] labelled as another kind? */
+static bool labelled(const char *text, size_t start)
+{
+    size_t i = start, limit = start > MS_PAN_LABEL_REACH ? start - MS_PAN_LABEL_REACH : 0;
+    char w[16];
+
+    for (unsigned words = 0; words < 3; words++) {
+        size_t n = word_before(text, &i, limit, w);
+        if (n == 0)
+            return false;
+        if (IN_LIST(w, n, other_labels)) {
+            n = word_before(text, &i, limit, w);
+            return n == 0 || !IN_LIST(w, n, card_words);
+        }
+        if (!IN_LIST(w, n, connectors))
+            return false;
+    }
+    return false;
+}
+
+/* num - the number written by digits d[0..k) */
+static unsigned num(const char *d, unsigned k)
+{
+    unsigned v = 0;
+    for (unsigned i = 0; i < k; i++)
+        v = v * 10 + (unsigned)(d[i] - '0');
+    return v;
+}
+
+/* valid_date - month mm and day dd of a birth date (any year) */
+static bool valid_date(unsigned mm, unsigned dd)
+{
+    static const unsigned char days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return mm >= 1 && mm <= 12 && dd >= 1 && dd <= days[mm - 1];
+}
+
+/* id_number - the structure of a national ID number that passes Luhn or
+ * shares a card's length: South Africa's 13 digits YYMMDDSSSSCAZ (C
+ * citizenship 0-2, A 8 or 9, Z Luhn), China's 18 digits of six for the
+ * region, a birth date YYYYMMDD and three more, then an ISO 7064 MOD 11-2
+ * check digit (a check digit of 10 is written X, which glues the run to a
+ * letter, so it is not here). A 13-digit card matches the first by chance
+ * about once in 450, an 18-digit one the second about once in 15,000. */
+static bool id_number(const char *d, size_t n)
+{
+    if (n == 13)
+        return valid_date(num(d + 2, 2), num(d + 4, 2)) && d[10] <= '2' &&
+               (d[11] == '8' || d[11] == '9');
+    if (n == 18) {
+        static const unsigned char weight[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+                                                 3, 7, 9,  10, 5, 8, 4, 2};
+        unsigned year = num(d + 6, 4), sum = 0;
+        for (unsigned i = 0; i < 17; i++)
+            sum += weight[i] * (unsigned)(d[i] - '0');
+        unsigned check = (12 - sum % 11) % 11;
+        return year >= 1900 && year <= 2099 && valid_date(num(d + 10, 2), num(d + 12, 2)) &&
+               check == (unsigned)(d[17] - '0');
+    }
+    return false;
+}
+
+/* ms_pan_other_kind - see pan.h */
+bool ms_pan_other_kind(const char *digits, size_t n, const char *text, size_t start)
+{
+    return iban_tail(text, start) || labelled(text, start) || id_number(digits, n);
 }
 
 /* ms_pan_mask - first 6 and last 4 digits, '*' between, NUL-terminated.

@@ -1,6 +1,6 @@
 /*
  * pan.h - payment card numbers (primary account numbers): brand, length,
- * Luhn (ISO/IEC 7812)
+ * Luhn (ISO/IEC 7812), and whether one is written as cards are printed
  */
 #ifndef MS_PAN_H
 #define MS_PAN_H
@@ -26,7 +26,21 @@ typedef enum ms_pan_brand {
     MS_PAN_DINERS,
     MS_PAN_UNIONPAY,
     MS_PAN_MAESTRO,
+    MS_PAN_MIR,
+    MS_PAN_RUPAY,
+    MS_PAN_TROY,
+    MS_PAN_UATP,
 } ms_pan_brand;
+
+/* How a card number found in the text may be reported (ms_pan_standing_of). */
+typedef enum ms_pan_standing {
+    MS_PAN_ALONE,        /* printed as cards are: reported as it is */
+    MS_PAN_UNLESS_OTHER, /* a length or layout fewer cards have: reported unless
+                            words near it name another kind of number and none
+                            name a card */
+    MS_PAN_NEEDS_CONTEXT /* a length few cards have (15 digits outside Amex, 17,
+                            a UATP): only with card words or an expiry near it */
+} ms_pan_standing;
 
 const char *ms_pan_brand_name(ms_pan_brand b); /* "visa", ... "none" */
 
@@ -75,6 +89,33 @@ size_t ms_pan_find(const char *text, size_t end, char digits[MS_PAN_MAX + 1], si
  * ("412-5422 2024-25") or a hash and a file mode ("6813737 100644") are
  * not. The run ends at the first byte that does not continue it. */
 bool ms_pan_grouping_ok(const char *text, size_t len);
+
+/*
+ * ms_pan_standing_of - how may the card number digits[0..n) (from
+ * ms_pan_find), written as text[0..len), be reported? MS_PAN_ALONE at the
+ * length most cards of its brand have, laid out as they are printed: 16
+ * digits whole or 4-4-4-4; an Amex 15 whole, 4-6-5 or 4-4-4-3; a Diners 14
+ * as 4-6-4. MS_PAN_NEEDS_CONTEXT at a length few cards of any brand have
+ * (15 digits outside Amex, as IMEIs are; 17) and for a UATP (any 15 digits
+ * starting with 1). MS_PAN_UNLESS_OTHER for the rest: 12 to 14, 18 and 19
+ * digits, or 16 and 14 in another layout, the shapes that national ID,
+ * company and parcel numbers share with some cards.
+ */
+ms_pan_standing ms_pan_standing_of(const char *digits, size_t n, const char *text, size_t len);
+
+/*
+ * ms_pan_other_kind - is the card-like number digits[0..n), which starts
+ * at text[start], another kind of number by what stands before it or by
+ * its own structure? A label right before it ("IMEI: ", "SIRET n° ",
+ * "ISBN-13 ", "tracking number ", "ID no. "; read back at most
+ * MS_PAN_LABEL_REACH bytes on its line, never before text[0]), an IBAN's
+ * country code and bank code ("GB29 NWBK 6016 1331 9268 19"), or the
+ * structure of a South African ID number (13 digits: a birth date, a
+ * citizenship digit 0-2 and 8 or 9) or a Chinese resident ID number (18
+ * digits: a birth date at digit 7 and its ISO 7064 check digit).
+ */
+#define MS_PAN_LABEL_REACH 40
+bool ms_pan_other_kind(const char *digits, size_t n, const char *text, size_t start);
 
 /* Mask n digits: first 6 and last 4 shown, the rest '*'; out needs n + 1. */
 void ms_pan_mask(const char *digits, size_t n, char *out);

@@ -20,7 +20,11 @@
  *       flags: [caseless, word, single, dotall, multiline, utf8]
  *       validator: pan     # pan: a valid card number; context: no finding,
  *                          #   marks card words raising numbers to "high";
- *                          #   none (default)
+ *                          #   card_context: as context, and lets a card
+ *                          #   number of an unusual length or layout be
+ *                          #   a finding; other_context: no finding, names
+ *                          #   another kind of number, near which such a
+ *                          #   card number is none; none (default)
  *       weight: 1
  *       scope: any         # body | header | any
  *       excerpt: text      # or none: the match is itself sensitive
@@ -708,7 +712,8 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
                                        "words",     "flags",    "weight",      "scope",
                                        "validator", "excerpt",  "anchors",     NULL};
     static const char *const scopes[] = {"any", "body", "header", NULL};
-    static const char *const validators[] = {"none", "pan", "context", NULL};
+    static const char *const validators[] = {"none",         "pan",           "context",
+                                             "card_context", "other_context", NULL};
     static const char *const excerpts[] = {"text", "none", NULL};
     const char *id = NULL, *cat = NULL, *desc = NULL, *pattern = NULL, *words = NULL;
     char *built = NULL;

@@ -115,9 +115,31 @@ struct ms_scan {
     struct context_hit {
         unsigned category;
         uint64_t at;
+        ms_validator kind; /* CONTEXT, CARD_CONTEXT or OTHER_CONTEXT */
     } context[MS_SCAN_CONTEXT];
     unsigned ncontext;
     bool context_dense; /* more context than remembered: all of it counts */
+    bool card_dense;    /* ... and some of what was not remembered was card words */
+    bool other_dense;   /* ... or words naming other numbers */
+    /* card numbers of this part that count only with card words near them
+     * (ms_pan_standing_of): decided at the end of the part */
+    struct pan_wait {
+        uint64_t h;                  /* digits hashed */
+        uint64_t from, to, end;      /* stream offsets: the run, the match end */
+        uint64_t last_from, last_to; /* its last occurrence */
+        unsigned rule, count;
+        ms_pan_standing standing;
+        char masked[MS_PAN_MAX + 1];
+    } pan_wait[MS_SCAN_PAN_SEEN];
+    unsigned npan_wait;
+    /* findings of this message that wait for card words anywhere in it
+     * (level_unconfirmed) */
+    struct pan_unconfirmed {
+        uint64_t h;
+        unsigned rule;
+    } unconfirmed[MS_SCAN_PAN_SEEN];
+    unsigned nunconfirmed;
+    uint32_t card_msg_seq; /* the message with card words (card_context) */
     uint64_t msg_pans[MS_SCAN_MSG_PANS];
     unsigned nmsg_pans;
 
@@ -279,14 +301,135 @@ static void count_distinct(ms_scan *s, uint64_t h)
         s->msg_pans[s->nmsg_pans++] = h;
 }
 
-/* A context rule matched (card words, an expiry date): remember where. */
+/* A context rule matched (card words, an expiry date, words naming other
+ * numbers): remember where. */
 static void context_hit(ms_scan *s, unsigned id, uint64_t at)
 {
+    ms_validator kind = s->eng->rules[id].validator;
+
+    if (kind == MS_VALIDATOR_CARD_CONTEXT)
+        s->card_msg_seq = s->msg_seq;
     if (s->ncontext == MS_SCAN_CONTEXT) {
-        s->context_dense = true;
+        s->context_dense |= kind != MS_VALIDATOR_OTHER_CONTEXT;
+        s->card_dense |= kind == MS_VALIDATOR_CARD_CONTEXT;
+        s->other_dense |= kind == MS_VALIDATOR_OTHER_CONTEXT;
         return;
     }
-    s->context[s->ncontext++] = (struct context_hit){s->eng->rules[id].category, at};
+    s->context[s->ncontext++] = (struct context_hit){s->eng->rules[id].category, at, kind};
+}
+
+/* context_near - is there context of category cat of this kind within the
+ * category's window of stream offsets [from, to)? Kind CONTEXT asks for
+ * any that raises a level (card words included), CARD_CONTEXT for card
+ * words, OTHER_CONTEXT for words naming other numbers. */
+static bool context_near(const ms_scan *s, int cat, ms_validator kind, uint64_t from, uint64_t to)
+{
+    uint64_t w = cat >= 0 ? s->eng->cats[cat].context_window : 0;
+    bool dense = kind == MS_VALIDATOR_CARD_CONTEXT    ? s->card_dense
+                 : kind == MS_VALIDATOR_OTHER_CONTEXT ? s->other_dense
+                                                      : s->context_dense;
+
+    if (dense)
+        return true;
+    for (unsigned c = 0; c < s->ncontext; c++) {
+        const struct context_hit *h = &s->context[c];
+        bool fits = h->kind == kind ||
+                    (kind == MS_VALIDATOR_CONTEXT && h->kind == MS_VALIDATOR_CARD_CONTEXT);
+        if (fits && (int)h->category == cat && h->at + w >= from && h->at <= to + w)
+            return true;
+    }
+    return false;
+}
+
+/* find_pan_seen - the finding of a card number already reported in this
+ * part: its index, -1 if it was dropped, -2 if it was not seen */
+static int find_pan_seen(const ms_scan *s, uint64_t h)
+{
+    for (unsigned i = 0; i < s->npan_seen; i++)
+        if (s->pan_seen[i] == h)
+            return s->pan_seen_finding[i];
+    return -2;
+}
+
+/* The level of a finding that waits for card words elsewhere in its
+ * message (settle_waiting, settle_message): reads "low", told apart by its
+ * address. */
+static const char level_unconfirmed[] = "low";
+
+/* near_pan - is context of this kind near either occurrence of w? */
+static bool near_pan(const ms_scan *s, const struct pan_wait *w, int cat, ms_validator kind)
+{
+    return context_near(s, cat, kind, w->from, w->to) ||
+           context_near(s, cat, kind, w->last_from, w->last_to);
+}
+
+/* End of a part: decide the card numbers that waited for it. With card
+ * words near its first or last occurrence one is a finding, level high.
+ * Without, one of a length or layout that some cards have is a finding
+ * unless words naming another kind of number are near it; one of a length
+ * few cards have gets an unconfirmed finding, which the end of the message
+ * keeps only if card words or an expiry date occur anywhere in it (a
+ * number in the Subject explained by the body, or in an HTML part whose
+ * plain-text alternative says what it is). */
+static void settle_waiting(ms_scan *s)
+{
+    for (unsigned i = 0; i < s->npan_wait; i++) {
+        struct pan_wait *w = &s->pan_wait[i];
+        const ms_rule *r = &s->eng->rules[w->rule];
+        int cat = (int)r->category, seen = find_pan_seen(s, w->h);
+        bool card = near_pan(s, w, cat, MS_VALIDATOR_CARD_CONTEXT);
+        bool other = w->standing == MS_PAN_UNLESS_OTHER && !card &&
+                     near_pan(s, w, cat, MS_VALIDATOR_OTHER_CONTEXT);
+        bool sure = card || w->standing == MS_PAN_UNLESS_OTHER;
+        ms_finding *f = NULL;
+
+        if (seen >= 0) /* also written as cards are printed */
+            s->findings[seen].count += w->count;
+        else if (seen == -2 && !other && (f = add_finding(s, r, s->eng->cats[cat].name))) {
+            f->offset = w->from;
+            s->fkey[f - s->findings] = (struct finding_key){w->end, w->rule};
+            f->count = w->count;
+            memcpy(f->excerpt, w->masked, sizeof w->masked);
+            f->level = !sure ? level_unconfirmed
+                       : card || near_pan(s, w, cat, MS_VALIDATOR_CONTEXT)
+                           ? ms_level_names[MS_LEVEL_HIGH]
+                           : ms_level_names[MS_LEVEL_LOW];
+        }
+        if (seen == -2 && !other && sure) {
+            count_distinct(s, w->h);
+            s->rule_msg[w->rule] = s->msg_seq;
+        } else if (seen == -2 && !other && s->nunconfirmed < MS_SCAN_PAN_SEEN) {
+            s->unconfirmed[s->nunconfirmed++] = (struct pan_unconfirmed){w->h, w->rule};
+        }
+        explicit_bzero(w, sizeof *w);
+    }
+    s->npan_wait = 0;
+}
+
+/* End of the message: unconfirmed card numbers are findings if card words
+ * or an expiry date occurred anywhere in it, else they are dropped. */
+static void settle_message(ms_scan *s)
+{
+    bool card = s->card_msg_seq == s->msg_seq;
+    size_t kept = 0;
+
+    for (size_t i = 0; i < s->nfindings; i++) {
+        if (s->findings[i].level == level_unconfirmed) {
+            if (!card)
+                continue;
+            s->findings[i].level = ms_level_names[MS_LEVEL_LOW];
+        }
+        if (kept != i)
+            s->findings[kept] = s->findings[i];
+        kept++;
+    }
+    explicit_bzero(s->findings + kept, (s->nfindings - kept) * sizeof *s->findings);
+    s->nfindings = kept;
+    for (unsigned i = 0; i < s->nunconfirmed && card; i++) {
+        count_distinct(s, s->unconfirmed[i].h);
+        s->rule_msg[s->unconfirmed[i].rule] = s->msg_seq;
+    }
+    s->nunconfirmed = 0;
 }
 
 /* End of a part's stream: a card number with context of its category
@@ -296,23 +439,40 @@ static void settle_levels(ms_scan *s)
     for (unsigned p = 0; p < s->npart_pans; p++) {
         ms_finding *f = &s->findings[s->part_pans[p].finding];
         int cat = ms_engine_category(s->eng, f->category);
-        uint64_t w = cat >= 0 ? s->eng->cats[cat].context_window : 0;
-        bool near = s->context_dense;
-        for (unsigned c = 0; c < s->ncontext && !near; c++) {
-            uint64_t at = s->context[c].at;
-            near = (int)s->context[c].category == cat && at + w >= s->part_pans[p].from &&
-                   at <= s->part_pans[p].to + w;
-        }
-        if (near)
+        if (context_near(s, cat, MS_VALIDATOR_CONTEXT, s->part_pans[p].from, s->part_pans[p].to))
             f->level = ms_level_names[MS_LEVEL_HIGH];
     }
+    settle_waiting(s);
     s->npart_pans = 0;
     s->ncontext = 0;
-    s->context_dense = false;
+    s->context_dense = s->card_dense = s->other_dense = false;
+}
+
+/* pan_wait - a card number that counts only with card words near it:
+ * remember it (once, counted) until the end of the part */
+static void pan_wait(ms_scan *s, unsigned id, ms_pan_standing standing, uint64_t h,
+                     const char *masked, uint64_t from, uint64_t to, uint64_t end)
+{
+    for (unsigned i = 0; i < s->npan_wait; i++) {
+        struct pan_wait *w = &s->pan_wait[i];
+        if (w->h == h) {
+            w->count++;
+            w->last_from = from;
+            w->last_to = to;
+            return;
+        }
+    }
+    if (s->npan_wait == MS_SCAN_PAN_SEEN)
+        return; /* the part's first numbers decide; these were not printed as cards */
+    struct pan_wait *w = &s->pan_wait[s->npan_wait++];
+    *w = (struct pan_wait){h, from, to, end, from, to, id, 1, standing, {0}};
+    memcpy(w->masked, masked, sizeof w->masked);
 }
 
 /* A candidate card number ends near tb[end]: validate, then record it once
- * per part (the same number twice is one finding, counted). */
+ * per part (the same number twice is one finding, counted). One that is
+ * another kind of number by its label or structure is none; one of an
+ * unusual length or layout waits for the end of the part (settle_waiting). */
 static void pan_hit(ms_scan *s, unsigned id, size_t end)
 {
     const ms_rule *r = &s->eng->rules[id];
@@ -322,16 +482,24 @@ static void pan_hit(ms_scan *s, unsigned id, size_t end)
 
     if (n == 0)
         return;
+    ms_pan_standing standing = ms_pan_standing_of(digits, n, s->tb + start, len);
+    bool other = ms_pan_other_kind(digits, n, s->tb, start);
     uint64_t h = hash_digits(digits, n);
     char masked[MS_PAN_MAX + 1];
     ms_pan_mask(digits, n, masked);
     explicit_bzero(digits, sizeof digits);
-    for (unsigned i = 0; i < s->npan_seen; i++) {
-        if (s->pan_seen[i] == h) { /* the same number again in this part */
-            if (s->pan_seen_finding[i] >= 0)
-                s->findings[s->pan_seen_finding[i]].count++;
-            return;
-        }
+    if (other)
+        return;
+    if (standing != MS_PAN_ALONE) {
+        uint64_t from = s->base + start - s->hist;
+        pan_wait(s, id, standing, h, masked, from, from + len, s->base + end - s->hist);
+        return;
+    }
+    int seen = find_pan_seen(s, h);
+    if (seen != -2) { /* the same number again in this part */
+        if (seen >= 0)
+            s->findings[seen].count++;
+        return;
     }
     count_distinct(s, h);
     s->rule_msg[id] = s->msg_seq;
@@ -465,7 +633,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         anchor_hit(s, id, to);
     else if (r->validator == MS_VALIDATOR_PAN)
         pan_hit(s, id, end);
-    else if (r->validator == MS_VALIDATOR_CONTEXT)
+    else if (r->validator == MS_VALIDATOR_CONTEXT || r->validator == MS_VALIDATOR_CARD_CONTEXT ||
+             r->validator == MS_VALIDATOR_OTHER_CONTEXT)
         context_hit(s, id, to);
     else
         rule_hit(s, id, end);
@@ -926,6 +1095,7 @@ int ms_scan_finish(ms_scan *s, const ms_result **out)
     text_end(s);
     s->finished = true;
     s->anomalies |= ms_mime_anomalies(s->mime);
+    settle_message(s);
     add_limit_findings(s);
     for (size_t i = 0; i < s->nfindings; i++)
         mask_finding(&s->findings[i]);
@@ -972,8 +1142,8 @@ void ms_scan_reset(ms_scan *s)
     s->msg_seq++;
     s->part_seq++;
     s->nfindings = s->dropped = 0;
-    s->npart_pans = s->ncontext = s->nmsg_pans = 0;
-    s->context_dense = false;
+    s->npart_pans = s->ncontext = s->nmsg_pans = s->npan_wait = s->nunconfirmed = 0;
+    s->context_dense = s->card_dense = s->other_dense = false;
     s->anomalies = 0;
     s->text_parts = s->fallbacks = 0;
     s->bytes = s->text_bytes = 0;

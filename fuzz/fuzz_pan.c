@@ -109,6 +109,11 @@ static void check_find(const char *text, size_t end)
             abort();
     if (k != n)
         abort();
+    /* what scan.c asks next reads no further than the run and its label */
+    ms_pan_standing st = ms_pan_standing_of(digits, n, text + start, len);
+    if (st != MS_PAN_ALONE && st != MS_PAN_UNLESS_OTHER && st != MS_PAN_NEEDS_CONTEXT)
+        abort();
+    (void)ms_pan_other_kind(digits, n, text, start);
 }
 
 static answer extract(const char *text, size_t end)

@@ -3,7 +3,8 @@
  *
  * The numbers below are test numbers the card schemes and payment
  * processors publish, or were generated for these tests (a brand's prefix,
- * random digits, the Luhn check digit). None is a real account.
+ * random digits, the Luhn check digit). None is a real account. Failure
+ * messages show them masked, as the library does.
  */
 #include "pan.h"
 
@@ -19,6 +20,24 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+/* masked - a number as failure messages may show it: ms_pan_mask's form,
+ * or all stars for what is not digits. One of four buffers, so a message
+ * may show four. */
+static const char *masked(const char *digits)
+{
+    static char buf[4][64];
+    static unsigned next;
+    char *out = buf[next++ % 4];
+    size_t n = strlen(digits);
+
+    if (n >= sizeof buf[0] || strspn(digits, "0123456789") != n) {
+        snprintf(out, sizeof buf[0], "%.*s", (int)(n < 6 ? n : 6), digits);
+        return out;
+    }
+    ms_pan_mask(digits, n, out);
+    return out;
+}
 
 static const struct brand_case {
     const char *name, *digits;
@@ -64,6 +83,27 @@ static const struct brand_case {
     {"maestro 67 with 18 digits", "678871803340187802", MS_PAN_MAESTRO},
     {"maestro 60 with 12 digits", "604777183418", MS_PAN_MAESTRO},
     {"unionpay prefix with 13 digits falls back to maestro", "6200000000000", MS_PAN_MAESTRO},
+    /* payment gateways' test numbers of further networks, and new ranges */
+    {"unionpay 81 test number (16 digits)", "8171999927660000", MS_PAN_UNIONPAY},
+    {"unionpay 81 test number (19 digits)", "8171999900000000021", MS_PAN_UNIONPAY},
+    {"unionpay 62 test number with 19 digits", "6205500000000000004", MS_PAN_UNIONPAY},
+    {"unionpay securepay test number", "6250946000000016", MS_PAN_UNIONPAY},
+    {"jcb's older 3088 range (a gateway's test number)", "3088000000000017", MS_PAN_JCB},
+    {"diners 14-digit test number written 4-4-4-2 by its gateway", "36006666333344", MS_PAN_DINERS},
+    {"diners 3056 test number with 16 digits", "3056930009020004", MS_PAN_DINERS},
+    {"diners 38 test number", "38520000023237", MS_PAN_DINERS},
+    {"maestro 6771 test number", "6771798021000008", MS_PAN_MAESTRO},
+    {"bancontact maestro test number", "6703444444444449", MS_PAN_MAESTRO},
+    {"elo test number (inside maestro's 50)", "5066991111111118", MS_PAN_MAESTRO},
+    {"hipercard test number (inside maestro's 6)", "6062828888666688", MS_PAN_MAESTRO},
+    {"dankort test number (inside maestro's 50)", "5019555544445555", MS_PAN_MAESTRO},
+    {"cartes bancaires test number (a visa)", "4035501000000008", MS_PAN_VISA},
+    {"amex test number written 4-4-4-3 by its gateway", "370000000000002", MS_PAN_AMEX},
+    {"uatp test number", "135410014004955", MS_PAN_UATP},
+    {"mir 2200", "2200945807302153", MS_PAN_MIR},
+    {"mir 2204 with 19 digits", "2204736819303642623", MS_PAN_MIR},
+    {"rupay 508", "5082245383236404", MS_PAN_RUPAY},
+    {"troy 9792", "9792129972200331", MS_PAN_TROY},
 };
 
 /* Numbers ms_pan_check must reject, each for the reason its name gives. */
@@ -102,6 +142,11 @@ static const struct miss_case {
     {"11 digits are too few", "79927398713"},
     {"20 digits are too many", "41111111111111111113"},
     {"a separator is not a digit", "4111 1111 1111 1111"},
+    {"82 is not a card range here (rupay's 81-82 are left out)", "8256224154990956"},
+    {"8172 is past unionpay's 81 range", "8172145475277206"},
+    {"uatp with 16 digits", "1405608656907028"},
+    {"9793 is past troy", "9793931375858477"},
+    {"mir with 15 digits", "220094580730215"},
 };
 
 static void test_valid_numbers_of_every_brand(void **state)
@@ -111,7 +156,7 @@ static void test_valid_numbers_of_every_brand(void **state)
         const struct brand_case *c = &valid_cases[i];
         ms_pan_brand b = MS_PAN_NONE;
         if (!ms_pan_check(c->digits, strlen(c->digits), &b) || b != c->brand)
-            fail_msg("%s: %s gives %s, want %s", c->name, c->digits, ms_pan_brand_name(b),
+            fail_msg("%s: %s gives %s, want %s", c->name, masked(c->digits), ms_pan_brand_name(b),
                      ms_pan_brand_name(c->brand));
         assert_true(ms_pan_check(c->digits, strlen(c->digits), NULL));
     }
@@ -124,7 +169,7 @@ static void test_near_misses_are_rejected(void **state)
         const struct miss_case *c = &miss_cases[i];
         ms_pan_brand b = MS_PAN_VISA;
         if (ms_pan_check(c->digits, strlen(c->digits), &b) || b != MS_PAN_NONE)
-            fail_msg("%s: %s accepted as %s", c->name, c->digits, ms_pan_brand_name(b));
+            fail_msg("%s: %s accepted as %s", c->name, masked(c->digits), ms_pan_brand_name(b));
     }
 }
 
@@ -155,16 +200,11 @@ static void test_brand_names(void **state)
         ms_pan_brand b;
         const char *want;
     } cases[] = {
-        {MS_PAN_NONE, "none"},
-        {MS_PAN_VISA, "visa"},
-        {MS_PAN_MASTERCARD, "mastercard"},
-        {MS_PAN_AMEX, "amex"},
-        {MS_PAN_DISCOVER, "discover"},
-        {MS_PAN_JCB, "jcb"},
-        {MS_PAN_DINERS, "diners"},
-        {MS_PAN_UNIONPAY, "unionpay"},
-        {MS_PAN_MAESTRO, "maestro"},
-        {(ms_pan_brand)99, "none"},
+        {MS_PAN_NONE, "none"},     {MS_PAN_VISA, "visa"},         {MS_PAN_MASTERCARD, "mastercard"},
+        {MS_PAN_AMEX, "amex"},     {MS_PAN_DISCOVER, "discover"}, {MS_PAN_JCB, "jcb"},
+        {MS_PAN_DINERS, "diners"}, {MS_PAN_UNIONPAY, "unionpay"}, {MS_PAN_MAESTRO, "maestro"},
+        {MS_PAN_MIR, "mir"},       {MS_PAN_RUPAY, "rupay"},       {MS_PAN_TROY, "troy"},
+        {MS_PAN_UATP, "uatp"},     {(ms_pan_brand)99, "none"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -233,8 +273,8 @@ static void test_extract(void **state)
         bool edge = !c->at_edge;
         size_t n = ms_pan_extract(c->text, end, digits, &start, &edge);
         if (n != strlen(c->digits) || (n && strcmp(digits, c->digits) != 0))
-            fail_msg("%s: got %zu digits \"%.*s\", want \"%s\"", c->name, n, (int)n, digits,
-                     c->digits);
+            fail_msg("%s: got %zu digits \"%s\", want \"%s\"", c->name, n, masked(digits),
+                     masked(c->digits));
         if (edge != c->at_edge)
             fail_msg("%s: at_edge %d, want %d", c->name, edge, c->at_edge);
         if (n && start != c->start)
@@ -279,8 +319,7 @@ static void test_numbers_in_text(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (found(cases[i].text) != cases[i].want)
-            fail_msg("%s: \"%s\" %s", cases[i].name, cases[i].text,
-                     cases[i].want ? "not found" : "found");
+            fail_msg("%s: %s", cases[i].name, cases[i].want ? "not found" : "found");
 }
 
 /* ms_pan_find: the whole run, or the run less a short neighbour; each text
@@ -313,8 +352,8 @@ static void test_find(void **state)
         const char *t = cases[i].text;
         size_t n = ms_pan_find(t, strlen(t), digits, &start, &len);
         if (n != strlen(cases[i].digits) || (n && strcmp(digits, cases[i].digits) != 0))
-            fail_msg("%s: got %zu digits \"%.*s\", want \"%s\"", cases[i].name, n, (int)n, digits,
-                     cases[i].digits);
+            fail_msg("%s: got %zu digits \"%s\", want \"%s\"", cases[i].name, n, masked(digits),
+                     masked(cases[i].digits));
         if (n && (start != cases[i].start || len != cases[i].len))
             fail_msg("%s: at %zu+%zu, want %zu+%zu", cases[i].name, start, len, cases[i].start,
                      cases[i].len);
@@ -346,7 +385,111 @@ static void test_grouping(void **state)
     for (size_t i = 0; i < sizeof grouping_cases / sizeof grouping_cases[0]; i++) {
         const struct grouping_case *c = &grouping_cases[i];
         if (ms_pan_grouping_ok(c->run, strlen(c->run)) != c->ok)
-            fail_msg("%s: \"%s\" should %sbe card grouping", c->name, c->run, c->ok ? "" : "not ");
+            fail_msg("%s: should %sbe card grouping", c->name, c->ok ? "" : "not ");
+    }
+}
+
+/* ms_pan_standing_of: which card numbers stand alone, which are cards
+ * unless words near them name another kind of number, which need card
+ * words. The text is the number as written. */
+static void test_standing(void **state)
+{
+    static const struct {
+        const char *name, *text;
+        ms_pan_standing want;
+    } cases[] = {
+        {"16 digits whole stand alone", "4242424242424242", MS_PAN_ALONE},
+        {"16 digits 4-4-4-4 stand alone", "5555 5555 5555 4444", MS_PAN_ALONE},
+        {"16 digits with dashes stand alone", "6011-1111-1111-1117", MS_PAN_ALONE},
+        {"unionpay 81 at 16 digits stands alone", "8171 9999 2766 0000", MS_PAN_ALONE},
+        {"amex 4-6-5 stands alone", "3782 822463 10005", MS_PAN_ALONE},
+        {"amex whole stands alone", "371449635398431", MS_PAN_ALONE},
+        {"amex 4-4-4-3 stands alone", "3700 0000 0000 002", MS_PAN_ALONE},
+        {"diners 14 as 4-6-4 stands alone", "3622 720627 1667", MS_PAN_ALONE},
+        {"diners 14 whole is a card unless named otherwise", "36070762008895", MS_PAN_UNLESS_OTHER},
+        {"diners 14 as 4-4-4-2 is a card unless named otherwise", "3600 6666 3333 44",
+         MS_PAN_UNLESS_OTHER},
+        {"visa 13 is a card unless named otherwise", "4222222222222", MS_PAN_UNLESS_OTHER},
+        {"visa 19 as 4-4-4-4-3 is a card unless named otherwise", "4265 2064 2792 8775 743",
+         MS_PAN_UNLESS_OTHER},
+        {"unionpay 81 at 19 digits is a card unless named otherwise", "8171999900000000021",
+         MS_PAN_UNLESS_OTHER},
+        {"maestro 12 as 4-4-4 is a card unless named otherwise", "6759 1234 5674",
+         MS_PAN_UNLESS_OTHER},
+        {"16 digits in another layout are a card unless named otherwise", "4242 4242 4242 42 42",
+         MS_PAN_UNLESS_OTHER},
+        {"a 15-digit maestro (an IMEI's length) needs card words", "501234567890123",
+         MS_PAN_NEEDS_CONTEXT},
+        {"a 15-digit diners needs card words", "362548145421244", MS_PAN_NEEDS_CONTEXT},
+        {"a 17-digit discover needs card words", "60111234567890129", MS_PAN_NEEDS_CONTEXT},
+        {"a uatp needs card words", "1354 1001 4004 955", MS_PAN_NEEDS_CONTEXT},
+        {"14 digits shaped as a SIRET need card words", "36948075159200", MS_PAN_NEEDS_CONTEXT},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        char digits[MS_PAN_MAX + 1];
+        size_t n = 0;
+        for (const char *p = t; *p; p++)
+            if (*p >= '0' && *p <= '9')
+                digits[n++] = *p;
+        digits[n] = '\0';
+        if (!ms_pan_check(digits, n, NULL))
+            fail_msg("%s: %s is no card number", cases[i].name, masked(digits));
+        ms_pan_standing got = ms_pan_standing_of(digits, n, t, strlen(t));
+        if (got != cases[i].want)
+            fail_msg("%s: %s is %d, want %d", cases[i].name, masked(digits), got, cases[i].want);
+    }
+}
+
+/* ms_pan_other_kind: a label before the number, an IBAN's bank code, or
+ * the structure of an ID number. Each text ends with the number. */
+static void test_other_kind(void **state)
+{
+    static const struct {
+        const char *name, *text;
+        bool want;
+    } cases[] = {
+        {"IMEI: before it", "IMEI: 501234567890123", true},
+        {"IMEI number is before it", "the IMEI number is 501234567890123", true},
+        {"SIRET n° before it", "SIRET n\xc2\xb0 36948075159200", true},
+        {"ISBN-13: before it", "ISBN-13: 4222222222222", true},
+        {"tracking number before it", "Tracking number: 4222222222222", true},
+        {"a carrier's name before it", "FedEx 6759 1234 5674", true},
+        {"ID no. before it", "ID no. 4222222222222", true},
+        {"company registration number before it", "company registration number 36070762008895",
+         true},
+        {"an IBAN's country and bank code before it", "IBAN GB29 NWBK 6016 1331 9268 13", true},
+        {"a South African ID number", "her number 4501015009080", true},
+        {"a Chinese resident ID number", "resident 620102198005182393", true},
+        {"a card number after card words", "card number: 4222222222222", false},
+        {"card ID names the card's own number", "Card ID: 4222222222222", false},
+        {"over the phone is no label", "I read it over the phone: 4242424242424242", false},
+        {"a label on the line before does not count", "IMEI\n4242424242424242", false},
+        {"a label too far back does not count",
+         "IMEI was mentioned, and then a long sentence: 4242424242424242", false},
+        {"a number at the start of the text", "4242424242424242", false},
+        {"a 13-digit card is no South African ID (month 13)", "x 4213015009080", false},
+        {"18 digits without a Chinese ID's check digit", "x 620102198005182390", false},
+        {"an IBAN's digits need its bank code with letters", "GB29 1234 6016 1331 9268 13", false},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        size_t len = strlen(t), start = len;
+        char digits[MS_PAN_MAX + 1];
+        size_t n = 0;
+        while (start > 0 && ((t[start - 1] >= '0' && t[start - 1] <= '9') ||
+                             (t[start - 1] == ' ' && start > 1 && t[start - 2] >= '0' &&
+                              t[start - 2] <= '9' && n < 19)))
+            start--;
+        for (size_t k = start; k < len; k++)
+            if (t[k] >= '0' && t[k] <= '9')
+                digits[n++] = t[k];
+        digits[n] = '\0';
+        if (ms_pan_other_kind(digits, n, t, start) != cases[i].want)
+            fail_msg("%s: %s should %sbe another kind of number", cases[i].name, masked(digits),
+                     cases[i].want ? "" : "not ");
     }
 }
 
@@ -421,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_numbers_in_text),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_grouping),
+        cmocka_unit_test(test_standing),
+        cmocka_unit_test(test_other_kind),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_mask_strings),
     };

@@ -104,7 +104,7 @@ static void test_every_error_has_file_and_line(void **state)
     assert_null(eng);
     assert_non_null(strstr(es.text, "a.yaml:8: rule demo.two: unknown category \"nosuch\""));
     assert_non_null(strstr(es.text, "a.yaml:13: rule demo.three: unknown validator \"lunh\" "
-                                    "(known: none, pan, context)"));
+                                    "(known: none, pan, context, card_context, other_context)"));
     assert_non_null(strstr(es.text, "a.yaml:14: rule: unknown key \"colour\""));
     /* the bad pattern is reported at its rule although other errors came first */
     write_file("a.yaml", "categories:\n"

@@ -43,6 +43,7 @@ typedef struct rs_case {
 #define CH "chain_letter."
 #define HA "harassment."
 #define CR "credentials."
+#define PC "pci."
 
 static const rs_case cases[] = {
     /* classification */
@@ -401,6 +402,65 @@ static const rs_case cases[] = {
      "key: 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\n", NULL},
     {"a URL with a password and no user", CR "connection_string", true, NULL, NULL,
      "cache: redis://:Sardine44x@10.2.0.7:6379/1\n", NULL},
+
+    /* pci: how card numbers are written, and numbers that are not cards.
+     * The numbers are gateways' published test numbers or made for these
+     * tests; every case is about pci.pan, the rule that makes findings. */
+    {"a 16-digit card printed 4-4-4-4 needs no words", PC "pan", true, NULL, NULL,
+     "Use 5555 5555 5555 4444 please.\n", NULL},
+    {"unionpay's 81 range at 16 digits needs no words", PC "pan", true, NULL, NULL,
+     "Use 8171 9999 2766 0000 please.\n", NULL},
+    {"unionpay's 81 range at 19 digits with a CVC", PC "pan", true, NULL, NULL,
+     "Test card 8171 9999 0000 0000 021, CVC 737.\n", NULL},
+    {"mir test number with an expiry", PC "pan", true, NULL, NULL,
+     "Mir 2200 9458 0730 2153, 12/29\n", NULL},
+    {"a 13-digit visa with card words", PC "pan", true, NULL, NULL,
+     "My card number is 4222222222222, thanks.\n", NULL},
+    {"a 13-digit visa with an expiry date only", PC "pan", true, NULL, NULL,
+     "4222222222222 05/27\n", NULL},
+    {"a 13-digit visa with nothing around it is still a card", PC "pan", true, NULL, NULL,
+     "Use 4222222222222 for the renewal.\n", NULL},
+    {"a 13-digit visa beside parcel words is a parcel number", PC "pan", false, NULL, NULL,
+     "Your parcel is on its way, reference 4222222222222.\n", NULL},
+    {"a 13-digit visa beside parcel words and card words is a card", PC "pan", true, NULL, NULL,
+     "Your parcel is paid for with the credit card 4222222222222.\n", NULL},
+    {"a uatp with card words", PC "pan", true, NULL, NULL,
+     "UATP card 1354 1001 4004 955, expiry 06/30\n", NULL},
+    {"a uatp without card words is no card", PC "pan", false, NULL, NULL,
+     "Use 1354 1001 4004 955 please.\n", NULL},
+    {"a 15-digit maestro-range number (an IMEI's length) without card words", PC "pan", false, NULL,
+     NULL, "The handset 501234567890123 was returned.\n", NULL},
+    {"card words in the body make the Subject's 15-digit number a card", PC "pan", true,
+     "use 1354 1001 4004 955", NULL, "Please charge my credit card, number in the subject.\n",
+     NULL},
+    {"German card words", PC "pan", true, NULL, NULL,
+     "Meine Kreditkarte: 1354 1001 4004 955, g\xc3\xbcltig bis 03/30\n", NULL},
+    {"French card words", PC "pan", true, NULL, NULL,
+     "Num\xc3\xa9ro de carte : 1354 1001 4004 955\n", NULL},
+    {"Russian card words", PC "pan", true, NULL, NULL,
+     "\xd0\x9d\xd0\xbe\xd0\xbc\xd0\xb5\xd1\x80 \xd0\xba\xd0\xb0\xd1\x80\xd1\x82\xd1\x8b: "
+     "1354 1001 4004 955\n",
+     NULL},
+    {"a Card: field", PC "pan", true, NULL, NULL, "Name: Ann Lee\nCard: 1354 1001 4004 955\n",
+     NULL},
+    {"a SIM card is no payment card", PC "pan", false, NULL, NULL,
+     "My SIM card broke; the phone is 501234567890123.\n", NULL},
+    {"a date's tail is no expiry", PC "pan", false, NULL, NULL,
+     "Booked on 05/12/2027: 1354 1001 4004 955\n", NULL},
+    {"an IMEI labelled as such, beside card words", PC "pan", false, NULL, NULL,
+     "IMEI: 501234567890123\nPaid with my credit card, exp 05/27.\n", NULL},
+    {"a SIRET labelled as such, beside card words", PC "pan", false, NULL, NULL,
+     "SIRET : 36948075159200. Paiement par carte bancaire accept\xc3\xa9.\n", NULL},
+    {"a SIRET-shaped 14-digit number alone", PC "pan", false, NULL, NULL,
+     "Si\xc3\xa8ge social \xc3\xa0 Lyon, 36948075159200.\n", NULL},
+    {"a South African ID number beside card words", PC "pan", false, NULL, NULL,
+     "ID 4501015009080; she pays by credit card.\n", NULL},
+    {"a Chinese ID number in a card range", PC "pan", false, NULL, NULL,
+     "Resident 620102198005182393 checked in.\n", NULL},
+    {"a GB IBAN's account digits, beside card words", PC "pan", false, NULL, NULL,
+     "IBAN GB29 NWBK 6016 1331 9268 13, or pay by credit card.\n", NULL},
+    {"a 12-digit FedEx number", PC "pan", false, NULL, NULL, "FedEx 6759 1234 5674\n", NULL},
+    {"an ISBN-13", PC "pan", false, NULL, NULL, "ISBN 978-0-306-40615-7\n", NULL},
 };
 
 static ms_engine *shipped;

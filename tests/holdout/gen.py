@@ -193,14 +193,19 @@ def brand_of(d):
     if (d.startswith("6011") or d.startswith("65") or 644 <= p(3) <= 649
             or 622126 <= p(6) <= 622925) and 16 <= L <= 19:
         return "discover"
-    if 3528 <= p(4) <= 3589 and 16 <= L <= 19:
+    if (3528 <= p(4) <= 3589 and 16 <= L <= 19) or (d[:4] in ("3088", "3096", "3112", "3158", "3337")
+                                                   and L == 16):
         return "jcb"
     if (300 <= p(3) <= 305 or d[:2] in ("36", "38", "39") or d.startswith("3095")) and 14 <= L <= 19:
         return "diners"
-    if d.startswith("62") and 16 <= L <= 19:
+    if (d.startswith("62") or 8100 <= p(4) <= 8171) and 16 <= L <= 19:
         return "unionpay"
     if 2200 <= p(4) <= 2204 and 16 <= L <= 19:
         return "mir"
+    if d.startswith("9792") and L == 16:
+        return "troy"
+    if d[0] == "1" and L == 15:
+        return "uatp"
     if (d.startswith("50") or 56 <= p(2) <= 69) and 12 <= L <= 19:
         return "maestro"
     return None
@@ -1261,6 +1266,99 @@ def fam_pci_bare(ctx):
     return spec("pci_bare", {"pci": "text"}, frm, to, r.choice(["as requested", "the other one", "Re: order", "here"]),
                 compose(r, frm, to, core, greet=r.random() < 0.5, sign=r.random() < 0.6, footer_p=0, filler=False),
                 [f["digits"]])
+
+
+# Test card numbers that payment gateways publish (Stripe, Adyen, Braintree, Authorize.Net, Cybersource
+# docs), by network, as the gateway prints them; numbers marked "made" are a network's prefix, random
+# digits and the Luhn check digit, for networks whose gateways' lists were not at hand.
+GATEWAY_CARDS = [
+    ("Visa", "4242 4242 4242 4242"), ("Visa", "4000 0566 5566 5556"), ("Visa", "4012888888881881"),
+    ("Visa", "4222222222222"), ("Visa", "4035 5010 0000 0008"),
+    ("Mastercard", "5555 5555 5555 4444"), ("Mastercard", "2223 0031 2200 3222"),
+    ("Mastercard", "5105105105105100"),
+    ("American Express", "3782 822463 10005"), ("American Express", "371449635398431"),
+    ("American Express", "3700 0000 0000 002"),
+    ("Discover", "6011 1111 1111 1117"), ("Discover", "6445 6445 6445 6445"),
+    ("JCB", "3530 1113 3330 0000"), ("JCB", "3566002020360505"), ("JCB", "3088000000000017"),
+    ("Diners Club", "3622 720627 1667"), ("Diners Club", "30569309025904"), ("Diners Club", "3056 9300 0902 0004"),
+    ("Diners Club", "3600 6666 3333 44"),
+    ("UnionPay", "6200 0000 0000 0005"), ("UnionPay", "8171 9999 2766 0000"),
+    ("UnionPay", "8171 9999 0000 0000 021"), ("UnionPay", "6205500000000000004"),
+    ("Maestro", "6759 6498 2643 8453"), ("Maestro", "6771 7980 2100 0008"),
+    ("Elo", "5066 9911 1111 1118"), ("Hipercard", "6062 8288 8866 6688"), ("Dankort", "5019 5555 4444 5555"),
+    ("UATP", "1354 1001 4004 955"),
+    ("Mir", "made:2200"), ("Mir", "made:2204"), ("RuPay", "made:508"), ("RuPay", "made:6522"),
+    ("Troy", "made:9792"), ("Verve", "made:506099"),
+]
+GATEWAY_TPL = [
+    "For the checkout tests use the {net} test card «{pan}» with any future expiry and CVC {cvc}.",
+    "QA note: {net} «{pan}», exp {mm}/{yy}, should be authorised in the sandbox but we get a decline.",
+    "The sandbox rejected «{pan}» again. Can you check the {net} set-up? Expiry we used was {mm}/{yy}.",
+    "Test card for {net}: «{pan}» (expiry {mm}/{yy}, CVC {cvc}).",
+    "Card number «{pan}», expiry {mm}/{yy}, security code {cvc}. That's the {net} one from the docs.",
+    "Could you run the {net} card «{pan}» through the new payment page before Friday? Any future date works.",
+]
+
+
+def gateway_number(r, num):
+    if not num.startswith("made:"):
+        return num.replace(" ", ""), num
+    pre = num[5:]
+    body = pre + "".join(r.choice(string.digits) for _ in range(15 - len(pre)))
+    d = body + luhn_digit(body)
+    return d, grp(d)
+
+
+def fam_pci_gateway(ctx):
+    """A developer or tester passes on a payment gateway's test card number."""
+    r = ctx.rng
+    net, num = r.choice(GATEWAY_CARDS)
+    d, shown = gateway_number(r, num)
+    assert card_like(d), net
+    frm, to = ctx.pair(external=False)
+    mm, yy = expiry(r)
+    core = mk(r.choice(GATEWAY_TPL)).format(net=net, pan=shown, cvc=r.choice(["737", "123", "100", "7373"]), mm=mm,
+                                           yy=yy)
+    subj = r.choice(["Checkout tests", "Sandbox payments", "%s test card" % net, "Re: payment page QA",
+                     "Regression run"])
+    return spec("pci_gateway_test_card", {"pci": "text"}, frm, to, subj, compose(r, frm, to, core), [d])
+
+
+# Card numbers of a length or layout fewer cards have, with the card words or expiry that say what they are.
+UNUSUAL_TPL = [
+    "My old Visa still has the short number, «{pan}», valid thru {mm}/{yy}. Please use that one.",
+    "Credit card number: «{pan}»\nExpiry date: {mm}/{yy}",
+    "Meine Kreditkarte: «{pan}», gültig bis {mm}/{yy}.",
+    "Numéro de carte : «{pan}», date d'expiration {mm}/{yy}.",
+    "Número de tarjeta «{pan}», fecha de caducidad {mm}/{yy}.",
+    "The debit card they issued has a 19-digit number: «{pan}» (exp {mm}/{yy}).",
+    "Card «{pan}» {mm}/{yy} cvv {cvv}",
+]
+
+
+def unusual_pan(r):
+    kind = r.choice(["visa13", "diners14", "visa19", "discover19", "unionpay19", "maestro18"])
+    pre, L = {"visa13": ("4", 13), "diners14": (r.choice(["36", "38", "300"]), 14), "visa19": ("4", 19),
+              "discover19": ("6011", 19), "unionpay19": ("62", 19), "maestro18": ("6759", 18)}[kind]
+    body = pre + "".join(r.choice(string.digits) for _ in range(L - len(pre) - 1))
+    d = body + luhn_digit(body)
+    style = r.choice(["none", "space"])
+    if style == "none":
+        return d, d
+    return d, fmt_pan(r, d, "space")
+
+
+def fam_pci_unusual(ctx):
+    """A card number of an unusual length (13, 14, 18, 19 digits) with card words or an expiry date."""
+    r = ctx.rng
+    d, shown = unusual_pan(r)
+    if not card_like(d):
+        return fam_pci_unusual(ctx)
+    frm, to = ctx.pair()
+    mm, yy = expiry(r)
+    core = mk(r.choice(UNUSUAL_TPL)).format(pan=shown, mm=mm, yy=yy, cvv=cvv(r, "Visa"))
+    subj = r.choice(["Card details", "Zahlung", "Paiement", "Pago", "the card", "Payment for the deposit"])
+    return spec("pci_unusual_length", {"pci": "text"}, frm, to, subj, compose(r, frm, to, core), [d])
 
 
 # --------------------------------------------------------------------------------------------
@@ -2376,6 +2474,89 @@ def fam_neg_ids(ctx):
                     compose(r, frm, to, core))
 
 
+def luhn_number(r, prefix, L):
+    body = prefix + "".join(r.choice(string.digits) for _ in range(L - len(prefix) - 1))
+    return body + luhn_digit(body)
+
+
+def fam_neg_imei(ctx):
+    """IMEIs (15 digits, Luhn) in phone and SIM-card mail; some TACs fall in card ranges on purpose."""
+    r = ctx.rng
+    frm, to = ctx.pair()
+    imei = luhn_number(r, r.choice(["35", "86", "01", "99", "30", "50", "52", "36", "60"]), 15)
+    shown = r.choice([imei, "%s %s %s %s" % (imei[:2], imei[2:8], imei[8:14], imei[14]),
+                      "%s-%s-%s-%s" % (imei[:2], imei[2:8], imei[8:14], imei[14])])
+    core = r.choice([
+        "The handset was reported lost. IMEI: {i}. Please block it and send a replacement SIM card to the {city} office.",
+        "IMEI number is {i}; the phone is still under warranty until {d} {m}.",
+        "Asset register updated: iPhone for {who}, IMEI {i}, SIM card ending {s}.",
+        "Could you unlock this phone for travel? Its IMEI is {i} and the contract ends {mm}/{yy}.",
+        "Dual-SIM device, IMEI1 {i}. The old SIM card can be recycled.",
+    ]).format(i=shown, city=r.choice(CITIES), d=r.randint(1, 28), m=r.choice(MONTHS), who=r.choice(FIRST),
+              s=r.randint(1000, 9999), mm="%02d" % r.randint(1, 12), yy=r.randint(26, 29))
+    return neg_spec("neg_imei", frm, to, r.choice(["Lost phone", "Warranty", "Asset register", "Unlock request"]),
+                    compose(r, frm, to, core), decoys=sorted(card_numbers_in(core)))
+
+
+def siret(r, first):
+    siren = luhn_number(r, first, 9)
+    while True:
+        nic = "".join(r.choice(string.digits) for _ in range(5))
+        if luhn_ok(siren + nic):
+            return siren + nic
+
+
+def fam_neg_company(ctx):
+    """Company and tax numbers: SIRET (14 digits, Luhn), OGRN (13), CNPJ (14), some in card ranges."""
+    r = ctx.rng
+    frm, to = ctx.pair()
+    s14 = siret(r, r.choice(["3", "4", "5", "6", "7", "8"]))
+    shown = r.choice(["%s %s %s %s" % (s14[:3], s14[3:6], s14[6:9], s14[9:]), s14])
+    ogrn = luhn_number(r, r.choice(["1", "5"]), 13)
+    cnpj = "".join(r.choice(string.digits) for _ in range(8)) + "0001" + "%02d" % r.randint(0, 99)
+    core = r.choice([
+        "Our supplier details for the vendor form:\n\nSIRET : {s}\nTVA : FR{t}{siren}\nRCS {city}",
+        "Please add the company registration number {s} to the invoice header, the customer needs it.",
+        "Registered office in {city}, SIRET {s}. We accept payment by bank transfer or credit card.",
+        "The Russian distributor's OGRN is {o}; legal want it in the contract annex.",
+        "CNPJ {c1}.{c2}.{c3}/{c4}-{c5} is the Brazilian entity; use it on the pro-forma.",
+    ]).format(s=shown, t="%02d" % r.randint(10, 99), siren=s14[:9], city=r.choice(["Lyon", "Paris", "Nantes"]),
+              o=ogrn, c1=cnpj[:2], c2=cnpj[2:5], c3=cnpj[5:8], c4=cnpj[8:12], c5=cnpj[12:])
+    return neg_spec("neg_company_numbers", frm, to, r.choice(["Vendor form", "Invoice header", "Contract annex",
+                                                              "Supplier details"]),
+                    compose(r, frm, to, core), decoys=sorted(card_numbers_in(core)))
+
+
+def sa_id(r):
+    dob = "%02d%02d%02d" % (r.choice([45, 48, 52, 57, 63, 66, 69]), r.randint(1, 12), r.randint(1, 28))
+    return luhn_number(r, dob + "%04d" % r.randint(0, 9999) + r.choice("01") + "8", 13)
+
+
+def cn_id(r):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    while True:
+        d = r.choice(["350102", "360103", "500101", "620102", "650102"]) + "%04d%02d%02d" % (
+            r.randint(1950, 2004), r.randint(1, 12), r.randint(1, 28)) + "%03d" % r.randint(0, 999)
+        c = (12 - sum(a * int(b) for a, b in zip(w, d)) % 11) % 11
+        if c < 10:
+            return d + str(c)
+
+
+def fam_neg_national_id(ctx):
+    """National ID numbers that share a card's length: South African (13, Luhn) and Chinese (18)."""
+    r = ctx.rng
+    frm, to = ctx.pair(external=False)
+    i = r.choice([sa_id, cn_id])(r)
+    core = r.choice([
+        "For the background check I need {who}'s ID number: {i}. Date of birth is in the HR file.",
+        "New starter paperwork: name {who}, national ID {i}, start date {d} {m}.",
+        "Her identity number ({i}) was typed wrongly on the visa letter; please reissue it.",
+        "Passport not available, so the hotel took the ID card instead: {i}.",
+    ]).format(who=r.choice(FIRST) + " " + r.choice(LAST), i=i, d=r.randint(1, 28), m=r.choice(MONTHS))
+    return neg_spec("neg_national_id", frm, to, r.choice(["Background check", "New starter", "Visa letter", "Hotel"]),
+                    compose(r, frm, to, core), decoys=sorted(card_numbers_in(core)))
+
+
 def fam_neg_masked(ctx):
     r = ctx.rng
     frm, to = ctx.pair()
@@ -2727,6 +2908,16 @@ PLAN = [
     (fam_neg_reply_thread, 3),
 ]
 
+# Written after PLAN's messages from a random stream of their own, so that adding to it leaves
+# every message of PLAN as it was: payment gateways' test cards of many networks and card
+# numbers of unusual lengths, beside other numbers that pass Luhn in card ranges.
+PLAN_NUMBERS = [
+    # pci (13)
+    (fam_pci_gateway, 8), (fam_pci_unusual, 5),
+    # hard negatives (17)
+    (fam_neg_imei, 6), (fam_neg_company, 6), (fam_neg_national_id, 5),
+]
+
 CATS = ["pci", "classification", "chain_letter", "harassment", "credentials", "attachment"]
 _RUN = re.compile(r"\d(?:[ \t\-./\u00a0]?\d)*")
 
@@ -2790,6 +2981,7 @@ def self_check(raw, sp):
     cards = set()
     for t in hdrs + texts:
         cards |= card_numbers_in(t)
+    cards -= set(sp.get("decoys") or ())  # card-like numbers a hard negative holds on purpose
     if cards != set(sp["pans"]):
         return False, "cards %r != pans %r" % (cards, sp["pans"])
     hay = norm(" ".join(hdrs + texts))
@@ -2822,12 +3014,18 @@ def main():
     for fn, n in PLAN:
         items += [fn] * n
     rng.shuffle(items)
+    rng2 = random.Random(SEED + 1)
+    more = []
+    for fn, n in PLAN_NUMBERS:
+        more += [fn] * n
+    rng2.shuffle(more)
+    items = [(fn, rng, ctx) for fn in items] + [(fn, rng2, Ctx(rng2)) for fn in more]
     os.makedirs(MSGDIR, exist_ok=True)
     for f in os.listdir(MSGDIR):
         if f.endswith(".eml"):
             os.remove(os.path.join(MSGDIR, f))
     labels, meta, fams, retries, payloads = {}, {}, {}, 0, {}
-    for i, fn in enumerate(items, 1):
+    for i, (fn, rng, ctx) in enumerate(items, 1):
         for attempt in range(200):
             sp = fn(ctx)
             car = apply_overrides(rng, choose_carriage(rng), sp)
