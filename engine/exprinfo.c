@@ -42,17 +42,12 @@ struct ms_exprinfo {
 static void hash(const char *re, unsigned flags, uint64_t h[2])
 {
     const char *v = hs_version();
-    const unsigned char *parts[3] = {(const unsigned char *)v, (const unsigned char *)&flags,
-                                     (const unsigned char *)re};
-    size_t lens[3] = {strlen(v) + 1, sizeof flags, strlen(re)};
 
     h[0] = 1469598103934665603ULL;
     h[1] = 0x84222325cbf29ce4ULL;
-    for (unsigned k = 0; k < 3; k++)
-        for (size_t i = 0; i < lens[k]; i++) {
-            h[0] = (h[0] ^ parts[k][i]) * 1099511628211ULL;
-            h[1] = (h[1] ^ parts[k][i]) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
-        }
+    ms_hash_mix(h, v, strlen(v) + 1);
+    ms_hash_mix(h, &flags, sizeof flags);
+    ms_hash_mix(h, re, strlen(re));
     if (h[0] == 0 && h[1] == 0)
         h[1] = 1;
 }

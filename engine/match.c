@@ -25,15 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void mix(uint64_t h[2], const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h[0] = (h[0] ^ b[i]) * 1099511628211ULL;
-        h[1] = (h[1] ^ b[i]) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
-    }
-}
-
 /* The stream database's expression for rule i: its anchors, or itself. */
 static const char *stream_expr(const ms_rule *r, unsigned *flags)
 {
@@ -82,17 +73,17 @@ static void cache_path(const ms_engine *eng, const char *dir, char *out, size_t 
     uint64_t h[2] = {1469598103934665603ULL, 0x84222325cbf29ce4ULL};
     const char *v = hs_version();
     const unsigned part_bytes = MS_RULE_PART_BYTES; /* how long lists are cut */
-    mix(h, v, strlen(v) + 1);
-    mix(h, &part_bytes, sizeof part_bytes);
+    ms_hash_mix(h, v, strlen(v) + 1);
+    ms_hash_mix(h, &part_bytes, sizeof part_bytes);
     for (unsigned i = 0; i < eng->nrules; i++) {
         unsigned flags;
         const char *e = stream_expr(&eng->rules[i], &flags);
-        mix(h, e, strlen(e) + 1);
-        mix(h, &flags, sizeof flags);
-        mix(h, &i, sizeof i);
+        ms_hash_mix(h, e, strlen(e) + 1);
+        ms_hash_mix(h, &flags, sizeof flags);
+        ms_hash_mix(h, &i, sizeof i);
         if (eng->rules[i].anchor) { /* its verify database, cached beside */
-            mix(h, eng->rules[i].pattern, strlen(eng->rules[i].pattern) + 1);
-            mix(h, &eng->rules[i].hs_flags, sizeof eng->rules[i].hs_flags);
+            ms_hash_mix(h, eng->rules[i].pattern, strlen(eng->rules[i].pattern) + 1);
+            ms_hash_mix(h, &eng->rules[i].hs_flags, sizeof eng->rules[i].hs_flags);
         }
     }
     snprintf(out, cap, "%s/hs-%016llx%016llx.db", dir, (unsigned long long)h[0],

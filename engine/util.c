@@ -54,6 +54,15 @@ const char *ms_fault_site(void)
     return fault_site;
 }
 
+void ms_hash_mix(uint64_t h[2], const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h[0] = (h[0] ^ b[i]) * 1099511628211ULL;
+        h[1] = (h[1] ^ b[i]) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
+    }
+}
+
 bool ms_fault_step(const char *site)
 {
     if (__builtin_expect(fault_countdown == 0, 1))

@@ -69,6 +69,10 @@ bool ms_fault_step(const char *site);
 void ms_fault_set_skip(bool (*skip)(const char *site));
 unsigned long ms_fault_index(void);
 
+/* Add n bytes at p to the 128-bit hash h (two FNV-style lanes): the keys
+ * of the compiled-rules cache and of exprinfo's table. */
+void ms_hash_mix(uint64_t h[2], const void *p, size_t n);
+
 /* Fill err (if not NULL) with code, place and a printf-style message. */
 void ms_error_set(ms_error *err, int code, const char *file, unsigned line, const char *fmt, ...)
     MS_PRINTF(5, 6);
