@@ -478,11 +478,18 @@ static void test_other_kind(void **state)
         const char *t = cases[i].text;
         size_t len = strlen(t), start = len;
         char digits[MS_PAN_MAX + 1];
-        size_t n = 0;
-        while (start > 0 && ((t[start - 1] >= '0' && t[start - 1] <= '9') ||
-                             (t[start - 1] == ' ' && start > 1 && t[start - 2] >= '0' &&
-                              t[start - 2] <= '9' && n < 19)))
+        size_t n = 0, seen = 0;
+        /* Walk back over the trailing run of digits and single spaces, at most MS_PAN_MAX digits.
+         */
+        while (start > 0) {
+            char c = t[start - 1];
+            if (c >= '0' && c <= '9' && seen < MS_PAN_MAX)
+                seen++;
+            else if (!(c == ' ' && start > 1 && t[start - 2] >= '0' && t[start - 2] <= '9' &&
+                       seen < MS_PAN_MAX))
+                break;
             start--;
+        }
         for (size_t k = start; k < len; k++)
             if (t[k] >= '0' && t[k] <= '9')
                 digits[n++] = t[k];
