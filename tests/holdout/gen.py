@@ -1541,6 +1541,38 @@ def fam_cls_html(ctx):
     return sp
 
 
+
+# Markings later in the Subject, legal privilege headings, government and sharing schemes.
+SUBJ_TRAIL = ["{t} - CONFIDENTIAL", "Re: {t} | Company Confidential", "{t} – Strictly Confidential – do not forward",
+              "{t}: Privileged & Confidential", "FW: {t} // INTERNAL USE ONLY", "{t} - Attorney-Client Privileged",
+              "{t} DO NOT FORWARD", "{t} (Privileged and Confidential)", "{t} - OFFICIAL-SENSITIVE",
+              "TLP:AMBER {t}"]
+GOV_BANNERS = ["TLP:RED", "TLP:AMBER+STRICT", "OFFICIAL-SENSITIVE COMMERCIAL", "CUI", "CUI//SP-PRVCY",
+               "UNCLASSIFIED//FOR OFFICIAL USE ONLY", "SECRET//NOFORN", "PROTECT - PERSONAL",
+               "Subject to legal professional privilege", "ATTORNEY WORK PRODUCT",
+               "Prepared at the direction of counsel", "Confidential Attorney-Client Communication"]
+
+
+def fam_cls_subject_trail(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair()
+    title, body = cls_topic(r)
+    tag = r.choice(SUBJ_TRAIL)
+    pre, post = tag.split("{t}")
+    subj = (S + pre + E if pre.strip() else pre) + title + (S + post + E if post.strip() else post)
+    return spec("cls_subject_trail", {"classification": "header"}, frm, to, subj, compose(r, frm, to, body))
+
+
+def fam_cls_gov(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair()
+    title, body = cls_topic(r)
+    ban = S + r.choice(GOV_BANNERS) + E
+    text = compose(r, frm, to, body)
+    text = ban + "\n\n" + text + ("\n" + ban + "\n" if r.random() < 0.4 else "")
+    return spec("cls_gov_marking", {"classification": "text"}, frm, to, title, text)
+
+
 # --------------------------------------------------------------------------------------------
 # chain letters
 # --------------------------------------------------------------------------------------------
@@ -1704,6 +1736,97 @@ def fam_chain(ctx):
         subj = "FW: " * r.randint(1, 4) + subj
     sp = spec("chain_" + sub, {"chain_letter": "text"}, frm, tos, subj, text)
     return sp
+
+
+# Chain letters as they went round by e-mail without luck or misfortune: virus warnings,
+# money per forward and "tracking", petitions and political forwards, prayer and
+# friendship chains, urban-legend warnings. Written from the hoax pages' descriptions of
+# the forms, in wordings of our own.
+HOAXFORMS = {
+    "virus": [
+        "Heads up everyone!! «Should you get an e-mail with the subject \"{hoax}\", delete it "
+        "straight away». «It reformats your hard disk» the moment it is opened and {av} cannot "
+        "catch it. «{big} put out a warning about it on {day}.» «Send this on to everybody in "
+        "your contact list», they will thank you.",
+
+        "IMPORTANT - {nm1} in IT at my cousin's firm says «there's a worm called \"{hoax}\" "
+        "doing the rounds». «It copies itself to your address book and wipes the C drive» "
+        "two weeks later. «Warn all your friends and colleagues», the more people who know "
+        "the better.",
+    ],
+    "money": [
+        "I don't normally send these but this one is legit. «{org2} are running a trial to "
+        "count how many people an e-mail reaches» and «they pay ${per} for each name this is "
+        "sent to». «Pass it to as many people as you possibly can» - my neighbour got a cheque "
+        "for ${amt} last month!",
+
+        "Little {nm1} is {age} and needs an operation her parents can't afford. «{org2} have "
+        "promised {cents} cents for every e-mail forwarded with her story». «Please send it to "
+        "everybody in your address book» - it costs you nothing and could give her a future.",
+    ],
+    "petition": [
+        "Enough is enough. {cause} «Sign at the bottom of the list and forward this to everyone "
+        "you know». «When the list gets to {N} names» {mail} will send it to the minister.\n\n"
+        "{names}",
+
+        "«If you agree with this, pass it on. If you don't, delete it» - but «I bet 9 out of 10 "
+        "of you won't have the nerve to forward it». {cause}",
+    ],
+    "prayer": [
+        "This prayer is being passed around the world. «Say it now, then send it to {nw} people "
+        "you love within the hour», including me. «A miracle is coming your way tomorrow.» "
+        "Do not break this!",
+
+        "«If you believe in God, send this to {n} friends right now» and watch what He does. "
+        "«You are being tested»: don't let it stop with you.",
+    ],
+    "legend": [
+        "Ladies, please read!! A woman in {city1} was approached in a supermarket car park by "
+        "two men offering perfume samples. She sniffed one and woke up hours later without her "
+        "purse. «The police confirmed it this week.» «Please forward this to all the women you "
+        "know.»",
+
+        "WARNING!!! Criminals are leaving a £20 note on windscreens so drivers get out. "
+        "«It was on the local news yesterday.» «Please pass this on to everyone you know», "
+        "better safe than sorry!",
+    ],
+    "friend": [
+        "A true friend is there when the rest have gone. «Send this to {nw} friends, and back "
+        "to me if you're my friend.» «If you get {k0} back, you're truly loved.»",
+    ],
+}
+HOAX_AV = ["Norton", "McAfee", "antivirus software", "any virus scanner"]
+HOAX_BIG = ["Microsoft", "AOL", "IBM", "CNN", "Symantec"]
+
+
+def fam_chain_hoax(ctx):
+    """A hoax or chain of one of the luck-free forms, forwarded by a friend."""
+    r = ctx.rng
+    frm = ctx.person(free=r.random() < 0.6)
+    tos = [ctx.person(free=r.random() < 0.5) for _ in range(r.randint(2, 7))]
+    sub = r.choice(list(HOAXFORMS))
+    names = "\n".join("%d. %s %s, %s" % (i + 1, r.choice(FIRST), r.choice(LAST), r.choice(CITIES))
+                      for i in range(r.randint(3, 9)))
+    n = r.choice(list(NUMWORD))
+    body = mk(r.choice(HOAXFORMS[sub])).format(
+        hoax=r.choice(HOAX), av=r.choice(HOAX_AV), big=r.choice(HOAX_BIG), nm1=r.choice(FIRST),
+        day=r.choice(["Monday", "Friday", "the weekend"]), org2=r.choice(["AOL", "Microsoft", "A big phone company",
+                                                                            "Cancer Research"]),
+        per=r.choice([5, 10, 25]), amt=r.randint(3, 90) * 100, age=r.randint(3, 9), cents=r.choice([3, 5, 7]),
+        cause=r.choice(CAUSES), N=r.choice([1000, 5000, 10000]), mail="%s@%s" % (rid(r, 7), r.choice(FREEMAIL)),
+        names=names, nw=NUMWORD[n], n=n, city1=r.choice(CITIES), k0=r.randint(3, 9))
+    if r.random() < 0.4:
+        who = ctx.person(free=True)
+        body = fwd_block(r, who, frm, "Fw: " + r.choice(["PLEASE READ", "pass it on", "important!!"]), dtext(r), body)
+        body = r.choice(["", "Sending on just in case.", "Seen this?", "Not sure but better safe than sorry x"]) + "\n\n" + body
+    text = body + "\n\n" + (frm["first"] if r.random() < 0.7 else "") + "\n"
+    subj = r.choice({"virus": ["FW: virus alert!!", "Fwd: DO NOT OPEN", "warning"],
+                     "money": ["Fw: this is real", "FW: FW: help her", "Fwd: free money"],
+                     "petition": ["Fwd: sign and send on", "FW: FW: FW: so true", "petition"],
+                     "prayer": ["Fw: prayer", "Fwd: for you", "blessings"],
+                     "legend": ["FW: Ladies be careful", "Fw: warning", "Fwd: please read"],
+                     "friend": ["Fw: friends", "Fwd: for my friends"]}[sub])
+    return spec("chain_form_" + sub, {"chain_letter": "text"}, frm, tos, subj, text)
 
 
 def fam_chain_office(ctx):
@@ -2687,6 +2810,68 @@ def fam_neg_forward(ctx):
                                                                 "Placement", "Good luck!"]), compose(r, frm, to, core))
 
 
+# Texts that only talk about chain letters and hoaxes: they quote the forms above.
+NEG_CHAIN = [
+    "That virus warning is a hoax, I'm afraid. There is no e-mail called \"{hoax}\" that wipes your hard disk, "
+    "and {big} never said there was. Please don't forward it.",
+    "Our e-mail policy asks staff not to forward chain letters, petitions or virus warnings. If a message asks "
+    "you to send it to everyone in your address book, delete it or report it to the service desk.",
+    "A chain e-mail claiming that {big} will pay ${per} for every person you forward it to is going round "
+    "again. It is a well-known hoax and nobody is paying anyone.",
+    "Thanks for the warning, but it turns out the story about the perfume samples in the car park is an urban "
+    "legend. No need to pass it on to all the women you know!",
+    "For the newsletter: how to spot a hoax. It asks you to send it to everyone you know, it says a big company "
+    "confirmed it, and it claims a charity donates money each time it is forwarded. Those are the signs.",
+    "Re the sick-girl appeal: the charity has confirmed that it does not donate anything per e-mail, so please "
+    "do not forward it.",
+]
+
+
+def fam_neg_chain_talk(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair(external=False)
+    core = r.choice(NEG_CHAIN).format(hoax=r.choice(HOAX), big=r.choice(HOAX_BIG), per=r.choice([5, 245]))
+    return neg_spec("neg_chain_talk", frm, to, r.choice(["Re: FW: virus alert!!", "E-mail policy", "Re: Fw: this is real",
+                                                          "Newsletter item", "Re: FW: Ladies be careful", "Hoaxes"]),
+                    compose(r, frm, to, core))
+
+
+# Ordinary requests and notes that share words with chain letters and markings.
+NEG_FWD_MORE = [
+    "If you agree with the proposed rota, please forward it to your shift leads by Thursday.",
+    "The open day is on Saturday; feel free to tell your friends and family about it.",
+    "Please send the completed form back to me if you are joining the trip.",
+    "Tickets are £12 per person. Please share the details with all your friends at the club.",
+    "The survey only takes a minute. Please send it to everyone in your team before Friday.",
+]
+NEG_CONF_MORE = [
+    "The guidance says TLP:GREEN reports can be shared with partners but not posted publicly.",
+    "The pool cars are for official use only, so please don't use them for the school run.",
+    "Could you ask legal whether attorney-client privilege covers our chats with the outside auditors?",
+    "The flyers are not for distribution until the printer fixes the date on the back.",
+    "The CUI awareness course is now on the learning portal.",
+]
+PRIV_FOOTER = ("This e-mail may contain privileged and confidential information and is intended only for the named "
+               "recipient. If you are not the intended recipient, please notify the sender and delete it.")
+
+
+def fam_neg_forward_more(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair(external=False)
+    core = " ".join(r.sample(NEG_FWD_MORE, r.randint(1, 2))) + " " + fill(r, 1)
+    return neg_spec("neg_forward_request_more", frm, to, r.choice(["Rota", "Open day", "Trip", "Club night", "Survey"]),
+                    compose(r, frm, to, core))
+
+
+def fam_neg_conf_more(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair()
+    core = " ".join(r.sample(NEG_CONF_MORE, r.randint(1, 2)))
+    text = compose(r, frm, to, core, footer_p=0).rstrip("\n") + "\n\n" + PRIV_FOOTER + "\n"
+    return neg_spec("neg_marking_words", frm, to, r.choice(["Re: sharing", "Pool cars", "Question", "Flyers", "Training"]),
+                    text)
+
+
 NEG_PW = [
     "Reminder: from 1 May, passwords must be at least 14 characters long and include a number and a symbol. You'll be "
     "prompted to change yours at your next sign-in.",
@@ -2918,6 +3103,14 @@ PLAN_NUMBERS = [
     (fam_neg_imei, 6), (fam_neg_company, 6), (fam_neg_national_id, 5),
 ]
 
+# Also from a stream of their own (SEED + 2), written after PLAN_NUMBERS's messages: chain
+# letters in the forms without luck, markings later in the Subject, government and
+# sharing markings, and the texts and notes that look like them.
+PLAN_MARKINGS = [
+    (fam_chain_hoax, 12), (fam_cls_subject_trail, 6), (fam_cls_gov, 6),
+    (fam_neg_chain_talk, 8), (fam_neg_forward_more, 5), (fam_neg_conf_more, 5),
+]
+
 CATS = ["pci", "classification", "chain_letter", "harassment", "credentials", "attachment"]
 _RUN = re.compile(r"\d(?:[ \t\-./\u00a0]?\d)*")
 
@@ -3019,7 +3212,13 @@ def main():
     for fn, n in PLAN_NUMBERS:
         more += [fn] * n
     rng2.shuffle(more)
-    items = [(fn, rng, ctx) for fn in items] + [(fn, rng2, Ctx(rng2)) for fn in more]
+    rng3 = random.Random(SEED + 2)
+    marks = []
+    for fn, n in PLAN_MARKINGS:
+        marks += [fn] * n
+    rng3.shuffle(marks)
+    items = ([(fn, rng, ctx) for fn in items] + [(fn, rng2, Ctx(rng2)) for fn in more]
+             + [(fn, rng3, Ctx(rng3)) for fn in marks])
     os.makedirs(MSGDIR, exist_ok=True)
     for f in os.listdir(MSGDIR):
         if f.endswith(".eml"):
