@@ -827,6 +827,74 @@ static void test_every_rule_has_cases(void **state)
     assert_int_equal(missing, 0);
 }
 
+/* The placeholder lists (credential_placeholders.txt, credential_prose_words.txt)
+ * feed negative rules that must match only where their positive rule matches
+ * the same value: a placeholder next to a real token takes back exactly the
+ * weight its own field gave, so the token still fires. An entry the positive
+ * rule cannot match (too short, a space, a '.') would cancel the token. */
+static bool finding_of(const ms_result *res, const char *rule)
+{
+    for (size_t k = 0; k < res->nfindings; k++)
+        if (strcmp(res->findings[k].rule, rule) == 0)
+            return true;
+    return false;
+}
+
+static unsigned check_placeholder(const char *entry, bool prose)
+{
+    static const char token[] = "ghp_Q7xv2LmR9kTz4WbN8cYh3JdF6sPq1GaE5uKo";
+    char body[512];
+    if (prose)
+        snprintf(body, sizeof body, "%s\nThe password is %s.\n", token, entry);
+    else
+        snprintf(body, sizeof body, "%s\nPassword: %s\nhttps://ops:%s@files.example.com/\n", token,
+                 entry, entry);
+    rs_case c = {entry, CR "github", true, NULL, NULL, body, NULL};
+    const ms_result *res = scan_case(&c);
+    const char *want[] = {CR "github", prose ? CR "password_prose" : CR "password_word",
+                          prose ? CR "prose_placeholder" : CR "password_placeholder",
+                          prose ? NULL : CR "url_password", prose ? NULL : CR "url_placeholder"};
+    unsigned bad = 0;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (want[i] && !finding_of(res, want[i])) {
+            fprintf(stderr, "placeholder \"%s\"%s: no %s\n", entry, prose ? " (prose)" : "",
+                    want[i]);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static void test_placeholders_mirror_their_rules(void **state)
+{
+    (void)state;
+    static const char *const lists[] = {"credential_placeholders.txt",
+                                        "credential_prose_words.txt"};
+    /* samples of the lists' re: entries */
+    static const char *const samples[] = {"your_password_here", "change-me-now", "xxxxxxxx",
+                                          "0000"};
+    unsigned bad = 0, n = 0;
+
+    for (int l = 0; l < 2; l++) {
+        char path[512], line[1100]; /* a list line is at most MS_WORDS_LINE bytes */
+        snprintf(path, sizeof path, "%s/rulesets/words/%s", MS_SOURCE_DIR, lists[l]);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (!line[0] || line[0] == '#' || strncmp(line, "re:", 3) == 0)
+                continue;
+            bad += check_placeholder(line, l == 1);
+            n++;
+        }
+        fclose(f);
+    }
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+        bad += check_placeholder(samples[i], false);
+    assert_true(n > 50);
+    assert_int_equal(bad, 0);
+}
+
 /* ---- the word-list feature ----------------------------------------------- */
 
 static char dir[256];
@@ -982,6 +1050,7 @@ int main(void)
     const struct CMUnitTest shipped_tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_every_rule_has_cases),
+        cmocka_unit_test(test_placeholders_mirror_their_rules),
     };
     const struct CMUnitTest word_tests[] = {
         cmocka_unit_test(test_words_match_as_written),
