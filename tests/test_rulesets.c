@@ -248,6 +248,60 @@ static const rs_case cases[] = {
      "This is completely unacceptable and the quality is terrible.\n", NULL},
 
     /* credentials */
+    {"a password in .NET appSettings", CR "password_word", true, NULL, NULL,
+     "<add key=\"SmtpPassword\" value=\"marmalade\"/>\n", NULL},
+    {"a password assigned with :=", CR "password", true, NULL, NULL,
+     "my_password := \"super$ecret9\"\n", NULL},
+    {"a PEM key encoded in base64 again", CR "private_key", true, NULL, NULL,
+     "PRIVATE_KEY_B64="
+     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFcEFJQkFBS0NBUUVBZ2EzmS06PyLCFkC6Yoevs4kW8J99M"
+     "2u4nJY3yubJX9Jj3K42JnapLdmRVhXyt4etxhZ4UGcKRI4BbDRc\n",
+     NULL},
+    {"an Amazon MWS token", CR "aws_secret", true, NULL, NULL,
+     "MWS auth token: amzn.mws.2e6e1b46-5e55-1305-fd2d-2490ca4c616e\n", NULL},
+    {"Azure App Configuration secret", CR "azure", true, NULL, NULL,
+     "Endpoint=https://cfg-prod.azconfig.io;Id=q8zi-l0-s0:w8SE7diV3TMXVjM8Ahgh;Secret=sLww0sAO/"
+     "DGpUxjKbgRBWZRZX1VlxeVZ4DNCNnOBFXL=\n",
+     NULL},
+    {"Azure keys in braces are no keys", CR "azure", false, NULL, NULL,
+     "AccountName={2};AccountKey={3};\nSharedAccessKeyName=[name here];SharedAccessKey=[key "
+     "here];\n",
+     NULL},
+    {"Azure DevOps token in code", CR "api_key", true, NULL, NULL,
+     "var personalAccessToken = \"4f42qesu6iq3s2ksy4myvmwawsmkq2o2wzahmatk4nq25smbgtec\";\n", NULL},
+    {"a labelled token", CR "api_key", true, NULL, NULL,
+     "oauth_token: 1d9b963cc58ea44ecd5b868ec5ff527e03af\n", NULL},
+    {"a Docker config login", CR "api_key", true, NULL, NULL,
+     "{\"auths\": {\"registry.example.com\": {\"auth\": \"ZGVwbG95OmlMNmR6Y2R2R29KV3NrMUM=\"}}}\n",
+     NULL},
+    {"tokens in links are not credentials", CR "api_key", false, NULL, NULL,
+     "Unsubscribe: "
+     "https://news.example.com/u?token=1d763f588b265b2344421c5b75a1ad69&list=12\nReset: "
+     "https://id.example.com/r?user=kim&reset_token=534f07c37e255eb8a1c095409993fd21\n",
+     NULL},
+    {"New Relic license key", CR "newrelic", true, NULL, NULL,
+     "license_key: eu01xxb5aaa1c87409cd75d167853d006459NRAL\n", NULL},
+    {"New Relic license key after a label", CR "newrelic", true, NULL, NULL,
+     "NEW_RELIC_LICENSE_KEY=185d401ce257ad4f2b57f63d654f75852777dc27\n", NULL},
+    {"Okta token a line after its label", CR "okta", true, NULL, NULL,
+     "variable \"corp_okta_api_token\" {\n  default = "
+     "\"00GPQ-ymde3hOygLxIGbLzUouSXsNHz5hdTDskWcTO\"\n}\n",
+     NULL},
+    {"GitHub refresh token of 76 characters", CR "github", true, NULL, NULL,
+     "\"refresh_token\": "
+     "\"ghr_4ypIjXebblnovNqW8ePaBhQBfS2UxFBJ4yXJ5PquTwZhrHpe7coruNgr4tNNpnCQCHbMVqeXyhVb\",\n",
+     NULL},
+    {"Teams connector webhook", CR "teams_webhook", true, NULL, NULL,
+     "webhookUrl: "
+     "'https://outlook.office.com/webhook/"
+     "9feda739-c628-efa2-0124-d6d003a6630d@95495d39-5dc3-2898-5831-28fc49f69e88/JenkinsCI/"
+     "5e946a47b27d40ac20d2de3206279634/895623a0-69ca-1e8f-b6b4-1a76df5b5900'\n",
+     NULL},
+    {"a Slack token with zero ids is a placeholder", CR "not_secret", false, NULL, NULL,
+     "export SLACK_TOKEN=xoxb-0000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx\ntoken: "
+     "00000000-0000-0000-0000-000000000000\n",
+     NULL},
+
     {"a plain word after Password:", CR "password_word", true, NULL, NULL,
      "Hi Dana,\nPassword: SUMMER\nSee you Monday.\n", NULL},
     {"user and plain-word password on one line", CR "password_word", true, NULL, NULL,
@@ -827,11 +881,11 @@ static void test_every_rule_has_cases(void **state)
     assert_int_equal(missing, 0);
 }
 
-/* The placeholder lists (credential_placeholders.txt, credential_prose_words.txt)
- * feed negative rules that must match only where their positive rule matches
- * the same value: a placeholder next to a real token takes back exactly the
- * weight its own field gave, so the token still fires. An entry the positive
- * rule cannot match (too short, a space, a '.') would cancel the token. */
+/* The placeholder lists feed negative rules that must match only where their
+ * positive rule matches the same value: a placeholder next to a real token
+ * takes back exactly the weight its own field gave, so the token still
+ * fires. An entry the positive rule cannot match (too short, a space, a '.')
+ * would cancel the token. */
 static bool finding_of(const ms_result *res, const char *rule)
 {
     for (size_t k = 0; k < res->nfindings; k++)
@@ -840,25 +894,31 @@ static bool finding_of(const ms_result *res, const char *rule)
     return false;
 }
 
-static unsigned check_placeholder(const char *entry, bool prose)
+static const struct placeholder_list {
+    const char *file;
+    const char *before, *after;      /* around the entry, on a line after a token */
+    const char *positive, *negative; /* the rules that must both match */
+} placeholder_lists[] = {
+    {"credential_placeholders.txt", "Password: ", "\n", CR "password_word",
+     CR "password_placeholder"},
+    {"credential_prose_words.txt", "The password is ", ".\n", CR "password_prose",
+     CR "prose_placeholder"},
+    {"credential_url_placeholders.txt", "https://ops:", "@files.example.com/\n", CR "url_password",
+     CR "url_placeholder"},
+};
+
+static unsigned check_placeholder(const struct placeholder_list *l, const char *entry)
 {
     static const char token[] = "ghp_Q7xv2LmR9kTz4WbN8cYh3JdF6sPq1GaE5uKo";
     char body[512];
-    if (prose)
-        snprintf(body, sizeof body, "%s\nThe password is %s.\n", token, entry);
-    else
-        snprintf(body, sizeof body, "%s\nPassword: %s\nhttps://ops:%s@files.example.com/\n", token,
-                 entry, entry);
+    snprintf(body, sizeof body, "%s\n%s%s%s", token, l->before, entry, l->after);
     rs_case c = {entry, CR "github", true, NULL, NULL, body, NULL};
     const ms_result *res = scan_case(&c);
-    const char *want[] = {CR "github", prose ? CR "password_prose" : CR "password_word",
-                          prose ? CR "prose_placeholder" : CR "password_placeholder",
-                          prose ? NULL : CR "url_password", prose ? NULL : CR "url_placeholder"};
+    const char *want[] = {CR "github", l->positive, l->negative};
     unsigned bad = 0;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (want[i] && !finding_of(res, want[i])) {
-            fprintf(stderr, "placeholder \"%s\"%s: no %s\n", entry, prose ? " (prose)" : "",
-                    want[i]);
+        if (!finding_of(res, want[i])) {
+            fprintf(stderr, "%s: \"%s\": no %s\n", l->file, entry, want[i]);
             bad++;
         }
     }
@@ -868,29 +928,31 @@ static unsigned check_placeholder(const char *entry, bool prose)
 static void test_placeholders_mirror_their_rules(void **state)
 {
     (void)state;
-    static const char *const lists[] = {"credential_placeholders.txt",
-                                        "credential_prose_words.txt"};
     /* samples of the lists' re: entries */
-    static const char *const samples[] = {"your_password_here", "change-me-now", "xxxxxxxx",
-                                          "0000"};
+    static const char *const samples[] = {"your_password_here", "change-me-now", "xxxxxxxx", "0000",
+                                          "XXXX"};
+    static const char *const url_samples[] = {"your_password", "xxx", "my-secret"};
     unsigned bad = 0, n = 0;
 
-    for (int l = 0; l < 2; l++) {
+    for (size_t l = 0; l < sizeof placeholder_lists / sizeof placeholder_lists[0]; l++) {
         char path[512], line[1100]; /* a list line is at most MS_WORDS_LINE bytes */
-        snprintf(path, sizeof path, "%s/rulesets/words/%s", MS_SOURCE_DIR, lists[l]);
+        snprintf(path, sizeof path, "%s/rulesets/words/%s", MS_SOURCE_DIR,
+                 placeholder_lists[l].file);
         FILE *f = fopen(path, "r");
         assert_non_null(f);
         while (fgets(line, sizeof line, f)) {
             line[strcspn(line, "\r\n")] = '\0';
             if (!line[0] || line[0] == '#' || strncmp(line, "re:", 3) == 0)
                 continue;
-            bad += check_placeholder(line, l == 1);
+            bad += check_placeholder(&placeholder_lists[l], line);
             n++;
         }
         fclose(f);
     }
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
-        bad += check_placeholder(samples[i], false);
+        bad += check_placeholder(&placeholder_lists[0], samples[i]);
+    for (size_t i = 0; i < sizeof url_samples / sizeof url_samples[0]; i++)
+        bad += check_placeholder(&placeholder_lists[2], url_samples[i]);
     assert_true(n > 50);
     assert_int_equal(bad, 0);
 }
