@@ -248,6 +248,16 @@ static const rs_case cases[] = {
      "This is completely unacceptable and the quality is terrible.\n", NULL},
 
     /* credentials */
+    {"credentials on a command line", CR "login_pair", true, NULL, NULL,
+     "curl -u admin:Gr4nite!77 https://api.example.com/v1/status\nmysql -h db01 -u root "
+     "-pTr0ub4dor3 crm\n",
+     NULL},
+    {"command lines without a password", CR "login_pair", false, NULL, NULL,
+     "curl -u user:pass https://api.example.com/\ncurl -u $API_USER:$API_PASS "
+     "https://api.example.com/\nmysql -u root -p crm\n",
+     NULL},
+    {"PW as a password label", CR "password", true, NULL, NULL,
+     "PW for the router admin page is Lantern42!\n", NULL},
     {"a password in .NET appSettings", CR "password_word", true, NULL, NULL,
      "<add key=\"SmtpPassword\" value=\"marmalade\"/>\n", NULL},
     {"a password assigned with :=", CR "password", true, NULL, NULL,
