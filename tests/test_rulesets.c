@@ -250,6 +250,347 @@ static const rs_case cases[] = {
      "This is completely unacceptable and the quality is terrible.\n", NULL},
 
     /* credentials */
+    {"credentials on a command line", CR "login_pair", true, NULL, NULL,
+     "curl -u admin:Gr4nite!77 https://api.example.com/v1/status\nmysql -h db01 -u root "
+     "-pTr0ub4dor3 crm\n",
+     NULL},
+    {"command lines without a password", CR "login_pair", false, NULL, NULL,
+     "curl -u user:pass https://api.example.com/\ncurl -u $API_USER:$API_PASS "
+     "https://api.example.com/\nmysql -u root -p crm\n",
+     NULL},
+    {"PW as a password label", CR "password", true, NULL, NULL,
+     "PW for the router admin page is Lantern42!\n", NULL},
+    {"a password in .NET appSettings", CR "password_word", true, NULL, NULL,
+     "<add key=\"SmtpPassword\" value=\"marmalade\"/>\n", NULL},
+    {"a password assigned with :=", CR "password", true, NULL, NULL,
+     "my_password := \"super$ecret9\"\n", NULL},
+    {"a PEM key encoded in base64 again", CR "private_key", true, NULL, NULL,
+     "PRIVATE_KEY_B64="
+     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFcEFJQkFBS0NBUUVBZ2EzmS06PyLCFkC6Yoevs4kW8J99M"
+     "2u4nJY3yubJX9Jj3K42JnapLdmRVhXyt4etxhZ4UGcKRI4BbDRc\n",
+     NULL},
+    {"an Amazon MWS token", CR "aws_secret", true, NULL, NULL,
+     "MWS auth token: amzn.mws.2e6e1b46-5e55-1305-fd2d-2490ca4c616e\n", NULL},
+    {"Azure App Configuration secret", CR "azure", true, NULL, NULL,
+     "Endpoint=https://cfg-prod.azconfig.io;Id=q8zi-l0-s0:w8SE7diV3TMXVjM8Ahgh;Secret=sLww0sAO/"
+     "DGpUxjKbgRBWZRZX1VlxeVZ4DNCNnOBFXL=\n",
+     NULL},
+    {"Azure keys in braces are no keys", CR "azure", false, NULL, NULL,
+     "AccountName={2};AccountKey={3};\nSharedAccessKeyName=[name here];SharedAccessKey=[key "
+     "here];\n",
+     NULL},
+    {"Azure DevOps token in code", CR "api_key", true, NULL, NULL,
+     "var personalAccessToken = \"4f42qesu6iq3s2ksy4myvmwawsmkq2o2wzahmatk4nq25smbgtec\";\n", NULL},
+    {"a labelled token", CR "api_key", true, NULL, NULL,
+     "oauth_token: 1d9b963cc58ea44ecd5b868ec5ff527e03af\n", NULL},
+    {"a Docker config login", CR "api_key", true, NULL, NULL,
+     "{\"auths\": {\"registry.example.com\": {\"auth\": \"ZGVwbG95OmlMNmR6Y2R2R29KV3NrMUM=\"}}}\n",
+     NULL},
+    {"tokens in links are not credentials", CR "api_key", false, NULL, NULL,
+     "Unsubscribe: "
+     "https://news.example.com/u?token=1d763f588b265b2344421c5b75a1ad69&list=12\nReset: "
+     "https://id.example.com/r?user=kim&reset_token=534f07c37e255eb8a1c095409993fd21\n",
+     NULL},
+    {"New Relic license key", CR "newrelic", true, NULL, NULL,
+     "license_key: eu01xxb5aaa1c87409cd75d167853d006459NRAL\n", NULL},
+    {"New Relic license key after a label", CR "newrelic", true, NULL, NULL,
+     "NEW_RELIC_LICENSE_KEY=185d401ce257ad4f2b57f63d654f75852777dc27\n", NULL},
+    {"Okta token a line after its label", CR "okta", true, NULL, NULL,
+     "variable \"corp_okta_api_token\" {\n  default = "
+     "\"00GPQ-ymde3hOygLxIGbLzUouSXsNHz5hdTDskWcTO\"\n}\n",
+     NULL},
+    {"GitHub refresh token of 76 characters", CR "github", true, NULL, NULL,
+     "\"refresh_token\": "
+     "\"ghr_4ypIjXebblnovNqW8ePaBhQBfS2UxFBJ4yXJ5PquTwZhrHpe7coruNgr4tNNpnCQCHbMVqeXyhVb\",\n",
+     NULL},
+    {"Teams connector webhook", CR "teams_webhook", true, NULL, NULL,
+     "webhookUrl: "
+     "'https://outlook.office.com/webhook/"
+     "9feda739-c628-efa2-0124-d6d003a6630d@95495d39-5dc3-2898-5831-28fc49f69e88/JenkinsCI/"
+     "5e946a47b27d40ac20d2de3206279634/895623a0-69ca-1e8f-b6b4-1a76df5b5900'\n",
+     NULL},
+    {"a Slack token with zero ids is a placeholder", CR "not_secret", false, NULL, NULL,
+     "export SLACK_TOKEN=xoxb-0000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx\ntoken: "
+     "00000000-0000-0000-0000-000000000000\n",
+     NULL},
+
+    {"a plain word after Password:", CR "password_word", true, NULL, NULL,
+     "Hi Dana,\nPassword: SUMMER\nSee you Monday.\n", NULL},
+    {"user and plain-word password on one line", CR "password_word", true, NULL, NULL,
+     "user: jsmith, password: falcon\n", NULL},
+    {"a password in JSON", CR "password_word", true, NULL, NULL,
+     "{\"user\": \"ana\", \"password\": \"hunter2\"}\n", NULL},
+    {"a password in YAML", CR "password_word", true, NULL, NULL,
+     "db:\n  user: app\n  password: s3cret\n", NULL},
+    {"a password in a property name", CR "password_word", true, NULL, NULL,
+     "AdminPassword => 'tangerine',\n", NULL},
+    {"a value read from the environment is no password", CR "password_word", false, NULL, NULL,
+     "password = os.environ['SMTP_PASSWORD']\ntoken = settings.API_TOKEN\n", NULL},
+    {"a dotted setting is no password", CR "password_word", false, NULL, NULL,
+     "password: config.smtp_secret\n", NULL},
+    {"a redacted password takes back the field", CR "password_placeholder", false, NULL, NULL,
+     "Password: REDACTED\npassword: changeme\nPassword: xxxxxxxx\npwd=your_password_here\n", NULL},
+    {"a form label is no password", CR "password_placeholder", false, NULL, NULL,
+     "Password: required\nConfirm password: confirm\n", NULL},
+    {"a real word is no placeholder", CR "password_placeholder", true, NULL, NULL,
+     "Password: lighthouse\n", NULL},
+    {"the password is a word", CR "password_prose", true, NULL, NULL,
+     "Hi,\nthe password is bluebird.\n", NULL},
+    {"my password was ...", CR "password_prose", true, NULL, NULL, "my password was Q7XP22LM\n",
+     NULL},
+    {"the Wi-Fi password in quotes", CR "password_prose", true, NULL, NULL,
+     "The guest Wi-Fi password is \xe2\x80\x9c"
+     "Meadowlark\xe2\x80\x9d.\n",
+     NULL},
+    {"a password described, not given", CR "password_prose", false, NULL, NULL,
+     "The password is incorrect every time I try, can you reset it?\n", NULL},
+    {"the password is incorrect.", CR "prose_placeholder", false, NULL, NULL,
+     "It says the password is incorrect.\nYour password has been changed.\n", NULL},
+    {"the password is a plain word, not prose", CR "prose_placeholder", true, NULL, NULL,
+     "The password for the kiosk is marigold.\n", NULL},
+    {"a URL with a plain-word password", CR "url_password", true, NULL, NULL,
+     "Try https://bob:tiger@intranet.example.com/reports\n", NULL},
+    {"a URL with a user and no password", CR "url_password", false, NULL, NULL,
+     "ssh://deploy@build.example.com:22/srv and git+ssh://git@example.com/repo\n", NULL},
+    {"a URL with a placeholder password", CR "url_placeholder", false, NULL, NULL,
+     "postgres://user:password@localhost:5432/db\nhttps://user:pass@example.com/\n", NULL},
+    {"a URL with a real password", CR "url_placeholder", true, NULL, NULL,
+     "amqp://svc_queue:Quokka@mq.internal:5672/\n", NULL},
+    {"AWS documentation keys are examples", CR "not_secret", false, NULL, NULL,
+     "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = "
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+     NULL},
+    {"Stripe test keys are not secrets", CR "not_secret", false, NULL, NULL,
+     "STRIPE_API_KEY=sk_test_aUANbbO0zC6KlgH0JPRe7O8R\npublishable: "
+     "pk_live_qjJbzBz5AvYovgcm1rVuH24K\n",
+     NULL},
+    {"the jwt.io sample token is an example", CR "not_secret", false, NULL, NULL,
+     "Example: "
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+     "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n",
+     NULL},
+    {"a real AWS key is no example", CR "not_secret", true, NULL, NULL,
+     "aws_secret_access_key = yWl93lbP6FigT/0hzromVAy3I5CE7r8ymuCQ0Aba\n", NULL},
+    {"Google API key", CR "google", true, NULL, NULL,
+     "maps key AIzaJOOKkelDuv1ZNFE27bemvB7KuIFW1MOlKE2\n", NULL},
+    {"Google OAuth client secret", CR "google", true, NULL, NULL,
+     "client_secret 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\n", NULL},
+    {"Google key placeholder", CR "google", false, NULL, NULL,
+     "key=AIzaSyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n", NULL},
+    {"service-account key file", CR "google_service_account", true, NULL, NULL,
+     "{\n  \"type\": \"service_account\",\n  \"project_id\": \"billing-prod\",\n  "
+     "\"private_key_id\": \"0ffc7ec090d7d3fdd49ff311309ae654d8d8fe7c\",\n  \"private_key\": "
+     "\"-----BEGIN PRIVATE KEY-----\\nMIIEv\\n\"\n}\n",
+     NULL},
+    {"service-account file without its key", CR "google_service_account", false, NULL, NULL,
+     "{\"type\": \"service_account\", \"client_email\": "
+     "\"etl@billing-prod.iam.gserviceaccount.com\"}\n",
+     NULL},
+    {"Azure AD client secret", CR "azure", true, NULL, NULL,
+     "AZURE_CLIENT_SECRET=PM28Q~yOl2.ff8Z2ucn19Oi_r2uSeVWzyD.dPEgV\n", NULL},
+    {"Azure storage account key", CR "azure", true, NULL, NULL,
+     "DefaultEndpointsProtocol=https;AccountName=reports;AccountKey=Ox/"
+     "FQ9Vn9uSfKfJKOin1o+lb0c3pWyUxHQAIQaKbKHQ2w4FW5GLCIanL6lhJ5xwEWVkAvpBSZJnSBZKE4cxKFX==;"
+     "EndpointSuffix=core.windows.net\n",
+     NULL},
+    {"Azure connection string placeholder", CR "azure", false, NULL, NULL,
+     "AccountName=<YOUR_ACCOUNT_NAME>;AccountKey=<YOUR_ACCOUNT_KEY>;\n", NULL},
+    {"DigitalOcean token", CR "digitalocean", true, NULL, NULL,
+     "DO_TOKEN=dop_v1_67a329cc46c88de3ffed2fbc145b4f6fc62cf5a002a3fe622ef97f05bfbc3098\n", NULL},
+    {"DigitalOcean placeholder", CR "digitalocean", false, NULL, NULL,
+     "DO_TOKEN=dop_v1_<your token>\n", NULL},
+    {"Alibaba key id with its secret", CR "alibaba_key_id", true, NULL, NULL,
+     "AccessKeyId: LTAIgymvim0ayZJjhO8blWJs\naccess_key_secret = FPGfpXdQVhSLC2M5drtfi3vJUKfiZj\n",
+     NULL},
+    {"Alibaba key id alone", CR "alibaba_key_id", false, NULL, NULL,
+     "The RAM user has key LTAINQVDTHWDdUNJFKQ0YW2v, rotated in May.\n", NULL},
+    {"IBM Cloud API key", CR "ibm", true, NULL, NULL,
+     "IBM_CLOUD_API_KEY=KFU5UdUnYpkKyqgQQL4g8MrB5nFpqbZWrNnRV1u3Mo32\n", NULL},
+    {"IBM key placeholder", CR "ibm", false, NULL, NULL, "ibm_api_key: <your IBM Cloud API key>\n",
+     NULL},
+    {"GitHub token", CR "github", true, NULL, NULL,
+     "token ghp_9MWd6q4PwW1O0vDbdhBxT2Ltnc4H8JERK3tf\n", NULL},
+    {"GitHub fine-grained token", CR "github", true, NULL, NULL,
+     "GITHUB_TOKEN=github_pat_ANQh0URoJNgvJBcyWkxxda_"
+     "OE50Pdz3JbAzOicBNXJ5zcbsueUTWlrEUUEOg88SAtuGbKGHXMWdqyQjNQT\n",
+     NULL},
+    {"GitHub placeholders are no tokens", CR "github", false, NULL, NULL,
+     "GitHub tokens start with ghp_ followed by 36 characters, e.g. ghp_xxxxxxxxxxxxxxxxxxxx or "
+     "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.\n",
+     NULL},
+    {"GitLab personal token", CR "gitlab", true, NULL, NULL, "glpat-hd2ee-AWk3c9p8RngDt_\n", NULL},
+    {"GitLab runner registration token", CR "gitlab", true, NULL, NULL,
+     "registration-token: GR1348941wGsVLaU1083D0KonldGj\n", NULL},
+    {"GitLab token placeholder", CR "gitlab", false, NULL, NULL,
+     "GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx\n", NULL},
+    {"Atlassian API token", CR "atlassian", true, NULL, NULL,
+     "JIRA_TOKEN=ATATT3M6a2BIXgAXfNQT8yBkjhwdkkzVe25deQjoO6IxpqVvT9dgL7q9vo_"
+     "TzsjlcvmD4fbah2JUf7BbqfQq-e2KfUFba424HnTUJ5pW4UOma0pqLZw=d1nj1D_Dm5k5UikQe_=66Yb1k8="
+     "vtaD5W78D4YbGt9tJvzwPpgZe7grB_UlCnML89IxbByU49QbI\n",
+     NULL},
+    {"Bitbucket app password", CR "atlassian", true, NULL, NULL,
+     "bitbucket app password ATBBRF13sJUjPHWYzNu1XJT5VmajSMPZ1qZO\n", NULL},
+    {"Bitbucket prefix alone", CR "atlassian", false, NULL, NULL,
+     "App passwords begin with ATBB, then 32 characters.\n", NULL},
+    {"npm token", CR "npm", true, NULL, NULL,
+     "//registry.npmjs.org/:_authToken=npm_i4UYLZk3icFKc08zdP5FrIjniDXSOX97zP9C\n", NULL},
+    {"npm token placeholder", CR "npm", false, NULL, NULL,
+     "//registry.npmjs.org/"
+     ":_authToken=${NPM_TOKEN}\nNPM_TOKEN=npm_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n",
+     NULL},
+    {"PyPI token", CR "pypi", true, NULL, NULL,
+     "password = "
+     "pypi-AgEIcHlwaS5vcmc33ivWfsMCeqifMngBsAQRgDQ4Aj4hMCuLjM2-"
+     "uwM636x368ibOr6PUpGvSy5SIZ8g8E3iPKG8o6b2un4\n",
+     NULL},
+    {"PyPI prefix alone", CR "pypi", false, NULL, NULL,
+     "PyPI tokens start with pypi- and are long.\n", NULL},
+    {"Docker Hub token", CR "docker", true, NULL, NULL,
+     "docker login -u ops -p dckr_pat_HXSIcna4WpSWHZYDLLLUvJf-3ru\n", NULL},
+    {"Docker Hub placeholder", CR "docker", false, NULL, NULL,
+     "docker login -u ops -p dckr_pat_XXXXXXXXXXXXXXXXXXXXXXXXXXX\n", NULL},
+    {"CircleCI token", CR "circleci", true, NULL, NULL,
+     "CIRCLE_TOKEN=CCIPAT_4ln7fOFK9zjW1jdHnTHGox_e2b54e5efe818a9f3c72a93526e18bc35f00a052\n", NULL},
+    {"CircleCI placeholder", CR "circleci", false, NULL, NULL,
+     "CIRCLE_TOKEN=<personal API token>\n", NULL},
+    {"Travis CI token", CR "travis", true, NULL, NULL, "TRAVIS_TOKEN=Y1ififQy4dFjsficoLzq5x\n",
+     NULL},
+    {"Travis CI placeholder", CR "travis", false, NULL, NULL, "travis_token: YOUR_TRAVIS_TOKEN\n",
+     NULL},
+    {"Heroku API key", CR "heroku", true, NULL, NULL,
+     "HEROKU_API_KEY=a02ce696-4182-6fe5-3418-a2d12f6e98c1\n", NULL},
+    {"Heroku new-format key", CR "heroku", true, NULL, NULL,
+     "key HRKU-AAqCM-9Urw7D5OBkj6gCpufMs-IAL8gFrhikMVnheujN6kKM9CpYuUC6C37A\n", NULL},
+    {"Heroku placeholder", CR "heroku", false, NULL, NULL, "HEROKU_API_KEY=<your api key>\n", NULL},
+    {"Slack bot token", CR "slack", true, NULL, NULL,
+     "SLACK_BOT_TOKEN=xoxb-56558790804-8328529877938-U3xkHPIMmhLjVxZU0hXLg7qv\n", NULL},
+    {"Slack webhook address", CR "slack", true, NULL, NULL,
+     "Post alerts to "
+     "https://hooks.slack.com/services/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\n",
+     NULL},
+    {"Slack placeholders", CR "slack", false, NULL, NULL,
+     "SLACK_BOT_TOKEN=xoxb-your-token\nwebhook: "
+     "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX\n",
+     NULL},
+    {"Discord webhook", CR "discord", true, NULL, NULL,
+     "https://discord.com/api/webhooks/557776099088639206/"
+     "ja7AxS_ryuecfL0Qs0HdEzLdqsQexyo-Vyz7WSLrdTSeagz40THgdsYecHZpxT73Onet\n",
+     NULL},
+    {"Discord bot token", CR "discord", true, NULL, NULL,
+     "bot token: MT7TScLP5L1Hs4p9icjw4e6w.J1o3l2.upIighBS7Bd12jM0IrA1VrhX5AM\n", NULL},
+    {"Discord webhook placeholder", CR "discord", false, NULL, NULL,
+     "https://discord.com/api/webhooks/<id>/<token>\n", NULL},
+    {"Teams incoming webhook", CR "teams_webhook", true, NULL, NULL,
+     "https://contoso.webhook.office.com/webhookb2/"
+     "1546911e-e243-94d2-29b1-ca8537ba2738@313e7492-f730-fc87-be83-8ffd7f3c9509/IncomingWebhook/"
+     "b7c5cabe6c94e7477938e923078f7759/b04c07ef-c318-2a32-9e67-dc6571555b2a\n",
+     NULL},
+    {"Teams webhook placeholder", CR "teams_webhook", false, NULL, NULL,
+     "https://contoso.webhook.office.com/webhookb2/<group>@<tenant>/IncomingWebhook/<id>/<owner>\n",
+     NULL},
+    {"Telegram bot token", CR "telegram", true, NULL, NULL,
+     "TELEGRAM_BOT_TOKEN=504138097:AA7T6qxRMsmIS4Qoxqh3Z81zbABNkiK2RXV\n", NULL},
+    {"Telegram documentation token", CR "telegram", false, NULL, NULL,
+     "A token looks like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11.\n", NULL},
+    {"Stripe live key", CR "stripe", true, NULL, NULL,
+     "STRIPE_SECRET_KEY=sk_live_3rCeB0dU5kxQ7vFaXVQeQ8w8\n", NULL},
+    {"Stripe webhook secret", CR "stripe", true, NULL, NULL,
+     "whsec_anBbJOI5d3OPT3v5uqhWUrdPR3tRrMhk\n", NULL},
+    {"Stripe live key placeholder", CR "stripe", false, NULL, NULL,
+     "STRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\n", NULL},
+    {"Square access token", CR "square", true, NULL, NULL,
+     "SQUARE_TOKEN=sq0atp-M-4-1tgUp1m8NIv0_Q-X7Q\n", NULL},
+    {"Square application secret", CR "square", true, NULL, NULL,
+     "sq0csp-l_cioys8VcGIcdEam46AITChpqR-H_m4lGHmRGeFTCQ\n", NULL},
+    {"Square placeholder", CR "square", false, NULL, NULL, "SQUARE_TOKEN=sq0atp-<token>\n", NULL},
+    {"Braintree production token", CR "braintree", true, NULL, NULL,
+     "BT_TOKEN=access_token$production$0pfv6jrqiqv7s7n6$988c93c653b6942cbebff766f552c1e6\n", NULL},
+    {"Braintree sandbox token", CR "braintree", false, NULL, NULL,
+     "BT_TOKEN=access_token$sandbox$1j3xxkj8spopdwck$fbe97f2b487e613d35b319fa7ceb9271\n", NULL},
+    {"Shopify admin token", CR "shopify", true, NULL, NULL,
+     "X-Shopify-Access-Token: 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\n", NULL},
+    {"Shopify placeholder", CR "shopify", false, NULL, NULL,
+     "X-Shopify-Access-Token: shpat_<token>\n", NULL},
+    {"SendGrid key", CR "sendgrid", true, NULL, NULL,
+     "key: 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\n", NULL},
+    {"SendGrid placeholder", CR "sendgrid", false, NULL, NULL,
+     "SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+     NULL},
+    {"Mailgun key", CR "mailgun", true, NULL, NULL,
+     "MAILGUN_API_KEY=key-a06359fc17f03a41d7efbf2ed7eca00e\n", NULL},
+    {"Mailgun placeholder", CR "mailgun", false, NULL, NULL, "MAILGUN_API_KEY=key-<your key>\n",
+     NULL},
+    {"Mailchimp key", CR "mailchimp", true, NULL, NULL,
+     "MAILCHIMP_KEY=28e8d5ed56eb20f46e166e01eadb547e-us14\n", NULL},
+    {"Mailchimp data centre alone", CR "mailchimp", false, NULL, NULL,
+     "Our account is on data centre us14.\n", NULL},
+    {"Twilio SID with its auth token", CR "twilio_sid", true, NULL, NULL,
+     "Account SID: "
+     "AC05a2b37c9ecb66bd37908a20def39349\nTWILIO_AUTH_TOKEN=f91ec72e28412296818eb49750bc04f5\n",
+     NULL},
+    {"Twilio account SID alone", CR "twilio_sid", false, NULL, NULL,
+     "Account SID ACd7c1546ee48fdd35fef28be82fa72adf (not secret)\n", NULL},
+    {"Twilio auth token", CR "twilio", true, NULL, NULL,
+     "twilio_auth_token: ba8d15f2ed3fd629a9ee86428eb66565\n", NULL},
+    {"Twilio placeholder", CR "twilio", false, NULL, NULL, "TWILIO_AUTH_TOKEN=your_auth_token\n",
+     NULL},
+    {"OpenAI project key", CR "openai", true, NULL, NULL,
+     "OPENAI_API_KEY=sk-proj-vGry6jXQ0bo2HJX2Ip3N8eb6gwECw_fvqxWHIIHVYGgpQhqZ44xOHgR-"
+     "dk4vgc8QQeUIoxUaExzq-erx\n",
+     NULL},
+    {"OpenAI placeholder", CR "openai", false, NULL, NULL,
+     "OPENAI_API_KEY=sk-...\nOPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+     NULL},
+    {"Anthropic key", CR "anthropic", true, NULL, NULL,
+     "ANTHROPIC_API_KEY=sk-ant-api03-ol5dwQXghbohULFV1oPo2pTnyqLqixPban2fZmkhWqw-IZc8p2bi78eEW-"
+     "sLS5J6NDr5ZGEoSCjsu1u9gxI2y7VQKjMy9AA\n",
+     NULL},
+    {"Anthropic placeholder", CR "anthropic", false, NULL, NULL, "ANTHROPIC_API_KEY=sk-ant-...\n",
+     NULL},
+    {"Hugging Face token", CR "huggingface", true, NULL, NULL,
+     "HF_TOKEN=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\n", NULL},
+    {"Hugging Face placeholder", CR "huggingface", false, NULL, NULL,
+     "HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nHF_TOKEN=hf_...\n", NULL},
+    {"Notion token", CR "notion", true, NULL, NULL,
+     "NOTION_TOKEN=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\n", NULL},
+    {"Notion placeholder", CR "notion", false, NULL, NULL,
+     "NOTION_TOKEN=secret_<your integration token>\n", NULL},
+    {"Linear key", CR "linear", true, NULL, NULL,
+     "LINEAR_API_KEY=lin_api_UW2wd8FqwnvHAGQXpirqYlikZu2SrxJKO7BEbYgr\n", NULL},
+    {"Linear placeholder", CR "linear", false, NULL, NULL, "LINEAR_API_KEY=lin_api_...\n", NULL},
+    {"Datadog API key", CR "datadog", true, NULL, NULL,
+     "DD_API_KEY=166118b3fcf5a47741601b3a1ef9fcae\n", NULL},
+    {"Datadog placeholder", CR "datadog", false, NULL, NULL, "DD_API_KEY=<DATADOG_API_KEY>\n",
+     NULL},
+    {"New Relic user key", CR "newrelic", true, NULL, NULL,
+     "NEW_RELIC_API_KEY=NRAK-0C099VLKYX9WVR0HDP0Z7IMHBHW\n", NULL},
+    {"New Relic placeholder", CR "newrelic", false, NULL, NULL,
+     "NEW_RELIC_API_KEY=NRAK-XXXXXXXXXXXXXXXXXXXXXXXXXXX\n", NULL},
+    {"Okta API token", CR "okta", true, NULL, NULL,
+     "okta_api_token: 00_cG50rGig1FuriX9mp-1-jzo1mXWQ1u6T8I86JqR\n", NULL},
+    {"Okta placeholder", CR "okta", false, NULL, NULL, "Authorization: SSWS ${OKTA_API_TOKEN}\n",
+     NULL},
+    {"Postman API key", CR "devtools", true, NULL, NULL,
+     "POSTMAN_API_KEY=PMAK-bd52a1383a8f3f1a5a29e91e-94944c81844a344e0aa6d055e0c64df1dd\n", NULL},
+    {"Databricks token", CR "devtools", true, NULL, NULL,
+     "DATABRICKS_TOKEN=dapieef6017b9a2b24c6abf22270020ecda0\n", NULL},
+    {"Vault token", CR "devtools", true, NULL, NULL,
+     "VAULT_TOKEN=hvs.px-nLFBmJ-xhW-WKZGoUwbigKx2Y3Zo1Vvhy3ci3k1l5RKwh5mtMPEu8TX_"
+     "8xRX2y3KXgZWVXHSFUQQoqcffXCzc1rW_xtM\n",
+     NULL},
+    {"developer-platform placeholders", CR "devtools", false, NULL, NULL,
+     "POSTMAN_API_KEY=PMAK-<key>\nVAULT_TOKEN=hvs.<token>\n", NULL},
+    {"bearer token", CR "bearer_token", true, NULL, NULL,
+     "curl -H 'Authorization: Bearer 7fa9c3d2e1b04a5f9c8d7e6b5a4f3e2d'\n", NULL},
+    {"basic authorization header", CR "bearer_token", true, NULL, NULL,
+     "Authorization: Basic Q68fBS7o1BWswLjt6wtyEl+5o2Kg\n", NULL},
+    {"JSON Web Token", CR "bearer_token", true, NULL, NULL,
+     "token=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9."
+     "eyJNkN1383uKPZYq4R1LKy4nWVzWcKC9mAMdR9QFDFuItwTxlferste3ve8nBug."
+     "bIO8muwGDSv0cZnZtedWktYpF5yCzchwGbSabCrSxkF\n",
+     NULL},
+
     {"password line", CR "password", true, NULL, NULL, "Login: jdoe\nPassword: Tr0ub4dor&3\n",
      NULL},
     {"pwd= in a config", CR "password", true, NULL, NULL, "host=db1\npwd=q7#Lm2!xZ\n", NULL},
@@ -272,17 +613,23 @@ static const rs_case cases[] = {
      "Password: ********\npassword: <your password>\npwd=YOUR_PASSWORD_HERE\n"
      "DB_PASS=${DB_PASS}\nPassword: [REDACTED]\nPassword: n/a\n",
      NULL},
-    {"connection URI with a password", CR "connection_string", true, NULL, NULL,
+    {"connection URI with a password", CR "url_password", true, NULL, NULL,
      "DATABASE_URL=mysql://app:Zq8!vR2p@db.internal:3306/app\n", NULL},
     {"ADO connection string with a password", CR "connection_string", true, NULL, NULL,
      "Server=sql1;Database=crm;User Id=sa;Password=Xk9$wq2;\n", NULL},
     {"connection URI with a placeholder password", CR "connection_string", false, NULL, NULL,
      "postgres://user:password@localhost/db and redis://:<password>@cache:6379\n", NULL},
     {"PEM private key", CR "private_key", true, NULL, NULL,
-     "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH "
-     "PRIVATE KEY-----\n",
+     "-----BEGIN OPENSSH PRIVATE "
+     "KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n-----END "
+     "OPENSSH PRIVATE KEY-----\n",
      NULL},
     {"PEM private key in a QP part", CR "private_key", true, NULL, NULL, NULL, "pem-qp.eml"},
+    {"a key header over dots is no key", CR "private_key", false, NULL, NULL,
+     "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\nThe file must start "
+     "with "
+     "-----BEGIN OPENSSH PRIVATE KEY-----.\n",
+     NULL},
     {"public keys are not credentials", CR "private_key", false, NULL, NULL,
      "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----\nssh-ed25519 "
      "AAAAC3NzaC1lZDI1NTE5AAAA ops@laptop\n-----BEGIN CERTIFICATE-----\n",
@@ -306,9 +653,7 @@ static const rs_case cases[] = {
      "curl -H 'Authorization: Bearer 7fa9c3d2e1b04a5f9c8d7e6b5a4f3e2d'\n", NULL},
     {"bearer token placeholder", CR "bearer_token", false, NULL, NULL,
      "Authorization: Bearer <token>\nAuthorization: Bearer YOUR_TOKEN\n", NULL},
-    {"GitHub token", CR "service_token", true, NULL, NULL,
-     "token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5\n", NULL},
-    {"ghp_ prefix in prose is no token", CR "service_token", false, NULL, NULL,
+    {"ghp_ prefix in prose is no token", CR "github", false, NULL, NULL,
      "GitHub tokens start with ghp_ followed by 36 characters.\n", NULL},
     {"PIN with a user name", CR "pin", true, NULL, NULL, "Username: kwong\nPIN: 4821\n", NULL},
     {"meeting PIN alone does not fire", CR "pin", false, NULL, NULL,
@@ -653,9 +998,9 @@ static const rs_case cases[] = {
      "Your account is dlee, password Orchard2028 (change it today).\n", NULL},
     {"password expired is no password", CR "password", false, NULL, NULL,
      "Your password expired! Reset it from the portal.\n", NULL},
-    {"SendGrid key", CR "service_token", true, NULL, NULL,
+    {"SendGrid key in a line", CR "sendgrid", true, NULL, NULL,
      "key: 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\n", NULL},
-    {"a URL with a password and no user", CR "connection_string", true, NULL, NULL,
+    {"a URL with a password and no user", CR "url_password", true, NULL, NULL,
      "cache: redis://:Sardine44x@10.2.0.7:6379/1\n", NULL},
 
     /* pci: how card numbers are written, and numbers that are not cards.
@@ -861,6 +1206,82 @@ static void test_every_rule_has_cases(void **state)
     assert_int_equal(missing, 0);
 }
 
+/* The placeholder lists feed negative rules that must match only where their
+ * positive rule matches the same value: a placeholder next to a real token
+ * takes back exactly the weight its own field gave, so the token still
+ * fires. An entry the positive rule cannot match (too short, a space, a '.')
+ * would cancel the token. */
+static bool finding_of(const ms_result *res, const char *rule)
+{
+    for (size_t k = 0; k < res->nfindings; k++)
+        if (strcmp(res->findings[k].rule, rule) == 0)
+            return true;
+    return false;
+}
+
+static const struct placeholder_list {
+    const char *file;
+    const char *before, *after;      /* around the entry, on a line after a token */
+    const char *positive, *negative; /* the rules that must both match */
+} placeholder_lists[] = {
+    {"credential_placeholders.txt", "Password: ", "\n", CR "password_word",
+     CR "password_placeholder"},
+    {"credential_prose_words.txt", "The password is ", ".\n", CR "password_prose",
+     CR "prose_placeholder"},
+    {"credential_url_placeholders.txt", "https://ops:", "@files.example.com/\n", CR "url_password",
+     CR "url_placeholder"},
+};
+
+static unsigned check_placeholder(const struct placeholder_list *l, const char *entry)
+{
+    static const char token[] = "ghp_Q7xv2LmR9kTz4WbN8cYh3JdF6sPq1GaE5uKo";
+    char body[512];
+    snprintf(body, sizeof body, "%s\n%s%s%s", token, l->before, entry, l->after);
+    rs_case c = {entry, CR "github", true, NULL, NULL, body, NULL};
+    const ms_result *res = scan_case(&c);
+    const char *want[] = {CR "github", l->positive, l->negative};
+    unsigned bad = 0;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!finding_of(res, want[i])) {
+            fprintf(stderr, "%s: \"%s\": no %s\n", l->file, entry, want[i]);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static void test_placeholders_mirror_their_rules(void **state)
+{
+    (void)state;
+    /* samples of the lists' re: entries */
+    static const char *const samples[] = {"your_password_here", "change-me-now", "xxxxxxxx", "0000",
+                                          "XXXX"};
+    static const char *const url_samples[] = {"your_password", "xxx", "my-secret"};
+    unsigned bad = 0, n = 0;
+
+    for (size_t l = 0; l < sizeof placeholder_lists / sizeof placeholder_lists[0]; l++) {
+        char path[512], line[1100]; /* a list line is at most MS_WORDS_LINE bytes */
+        snprintf(path, sizeof path, "%s/rulesets/words/%s", MS_SOURCE_DIR,
+                 placeholder_lists[l].file);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (!line[0] || line[0] == '#' || strncmp(line, "re:", 3) == 0)
+                continue;
+            bad += check_placeholder(&placeholder_lists[l], line);
+            n++;
+        }
+        fclose(f);
+    }
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+        bad += check_placeholder(&placeholder_lists[0], samples[i]);
+    for (size_t i = 0; i < sizeof url_samples / sizeof url_samples[0]; i++)
+        bad += check_placeholder(&placeholder_lists[2], url_samples[i]);
+    assert_true(n > 50);
+    assert_int_equal(bad, 0);
+}
+
 /* ---- the word-list feature ----------------------------------------------- */
 
 static char dir[256];
@@ -1016,6 +1437,7 @@ int main(void)
     const struct CMUnitTest shipped_tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_every_rule_has_cases),
+        cmocka_unit_test(test_placeholders_mirror_their_rules),
     };
     const struct CMUnitTest word_tests[] = {
         cmocka_unit_test(test_words_match_as_written),

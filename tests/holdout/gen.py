@@ -2209,6 +2209,127 @@ def fam_cred_subject(ctx):
     return spec("cred_subject", {"credentials": "header"}, frm, to, subj, text)
 
 
+# Plain-word passwords: what people really choose (a word, a word and a year), given after an explicit
+# label in the forms mail carries them: a field, a sentence, JSON or YAML pasted from a config, a URL.
+PLAIN_WORDS = ["sunflower", "pelican", "tortoise", "marmalade", "juniper", "blackbird", "cinnamon", "harlequin",
+               "tangerine", "lavender", "nightingale", "porcupine", "raspberry", "snowdrop", "buttercup", "kingfisher",
+               "avalanche", "cardamom", "dragonfly", "wolfhound"]
+
+CRED_PLAIN = [
+    "Password: «{pw}»",
+    "user: {user}, password: «{pw}»",
+    "The password for the shared calendar is «{pw}».",
+    "For the record, my old password was «{pw}»; they've locked it now.",
+    "The door-entry app wants a password, it's «{pw}».",
+    "Here's the block from the config:\n\n  smtp:\n    user: {user}\n    password: «{pw}»",
+    "Paste this into the settings file: {{\"username\": \"{user}\", \"password\": \"«{pw}»\"}}",
+    "The wiki is at «https://{user}:{pw}@wiki.{dom}/» until SSO is back.",
+    "Passwort: «{pw}»",
+    "pwd=«{pw}» (lower case)",
+]
+
+
+def fam_cred_plainword(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair()
+    w = r.choice(PLAIN_WORDS)
+    pw = r.choice([w, w.upper(), w.capitalize(), w + str(r.randint(1, 9)), w.capitalize() + str(r.choice([2024, 2025]))])
+    core = mk(r.choice(CRED_PLAIN)).format(pw=pw, user=r_user(to), dom=frm["dom"])
+    return spec("cred_plainword", {"credentials": "text"}, frm, to,
+                r.choice(["calendar login", "access", "config", "the old account", "door app", "wiki access"]),
+                compose(r, frm, to, core))
+
+
+def b32(r, n):
+    return "".join(r.choice(string.ascii_uppercase + "234567") for _ in range(n))
+
+
+def with_digit(r, n, al=string.ascii_letters + string.digits):
+    while True:
+        s = "".join(r.choice(al) for _ in range(n))
+        if any(c.isdigit() for c in s):
+            return s
+
+
+def vendor_secret(r):
+    """A token in one vendor's documented format, with a line that would carry it."""
+    A, H = string.ascii_letters + string.digits, "0123456789abcdef"
+    uu = lambda: "-".join(rid(r, n, H) for n in (8, 4, 4, 4, 12))
+    k = r.randrange(16)
+    if k == 0:
+        return "GitLab", "GITLAB_TOKEN=«glpat-%s»" % with_digit(r, 20, A + "_-")
+    if k == 1:
+        return "Slack", "alerts go to «https://hooks.slack.com/services/T%s/B%s/%s»" % (
+            rid(r, 8, string.ascii_uppercase + "0123456789"), rid(r, 10, string.ascii_uppercase + "0123456789"), with_digit(r, 24))
+    if k == 2:
+        return "Discord", "«https://discord.com/api/webhooks/%d/%s»" % (r.randint(10 ** 17, 10 ** 18), with_digit(r, 68, A + "_-"))
+    if k == 3:
+        return "Teams", "«https://%s.webhook.office.com/webhookb2/%s@%s/IncomingWebhook/%s/%s»" % (
+            rid(r, 7, string.ascii_lowercase), uu(), uu(), rid(r, 32, H), uu())
+    if k == 4:
+        return "Telegram", "bot token «%d:AA%s»" % (r.randint(10 ** 8, 10 ** 9), with_digit(r, 33, A + "_-"))
+    if k == 5:
+        return "Twilio", "TWILIO_ACCOUNT_SID=«AC%s»\nTWILIO_AUTH_TOKEN=«%s»" % (rid(r, 32, H), with_digit(r, 32, H))
+    if k == 6:
+        return "Azure", "client secret for the app registration: «%s8Q~%s»" % (with_digit(r, 3), with_digit(r, 34, A + "_~.-"))
+    if k == 7:
+        return "DigitalOcean", "«dop_v1_%s»" % rid(r, 64, H)
+    if k == 8:
+        return "npm", "//registry.npmjs.org/:_authToken=«npm_%s»" % with_digit(r, 36)
+    if k == 9:
+        return "Hugging Face", "HF_TOKEN=«hf_%s»" % "".join(r.choice(string.ascii_letters) for _ in range(34))
+    if k == 10:
+        return "Anthropic", "«sk-ant-api03-%sAA»" % with_digit(r, 93, A + "_-")
+    if k == 11:
+        return "Shopify", "X-Shopify-Access-Token: «shpat_%s»" % rid(r, 32, H)
+    if k == 12:
+        return "Mailgun", "MAILGUN_API_KEY=«key-%s»" % rid(r, 32, H)
+    if k == 13:
+        return "Google Cloud", ("«{\n  \"type\": \"service_account\",\n  \"project_id\": \"%s-prod\",\n  \"private_key_id\": \"%s\",\n"
+                                "  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n%s\\n-----END PRIVATE KEY-----\\n\"\n}»") % (
+            rid(r, 6, string.ascii_lowercase), rid(r, 40, H), base64.b64encode(bytes(r.getrandbits(8) for _ in range(48))).decode())
+    if k == 14:
+        return "Docker Hub", "docker login -u ci -p «dckr_pat_%s»" % with_digit(r, 27, A + "_-")
+    return "Atlassian", "JIRA_API_TOKEN=«ATATT3%s»" % with_digit(r, 186, A + "_-=")
+
+
+def fam_cred_vendor(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair()
+    svc, line = vendor_secret(r)
+    core = mk(r.choice(["The %s credentials for the new pipeline:\n\n{l}" % svc,
+                        "Can you add this to the deploy settings before Friday?\n\n{l}",
+                        "Here's what the contractor needs for %s:\n{l}\n\nPlease keep it off the wiki." % svc,
+                        "{l}\n\nThat's the one from the old server, it still works."])).format(l=mk(line))
+    return spec("cred_vendor", {"credentials": "text"}, frm, to,
+                r.choice(["%s access" % svc, "pipeline settings", "deploy", "for the contractor", "integration"]),
+                compose(r, frm, to, core))
+
+
+# Placeholders, documentation examples and prose about passwords: no secret in any of them.
+CRED_PLACEHOLDERS = [
+    "Example .env for the new starters:\n\n  GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxx\n  SLACK_BOT_TOKEN=xoxb-your-token\n  DB_PASSWORD=<redacted>",
+    "The AWS docs use AKIAIOSFODNN7EXAMPLE and wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY in every sample, so do we.",
+    "For the demo use Stripe's test key sk_test_{t} - it cannot charge a real card.",
+    "Webhook format: https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    "Connection string template: postgres://user:password@localhost:5432/app",
+    "In the form, fill in Password: ******** and leave the rest blank.",
+    "password: changeme\nusername: admin\n\n(that's the template; the real values live in the vault)",
+    "I typed it twice and it keeps saying the password is incorrect. Can you unlock {u}?",
+    "Your password has been changed. If this wasn't you, contact the service desk.",
+    "api_key: {{{{ vault_api_key }}}}\npassword: ${{SMTP_PASSWORD}}\ntoken: %TOKEN%",
+    "OPENAI_API_KEY=sk-...\nHF_TOKEN=hf_...\nANTHROPIC_API_KEY=your_api_key_here",
+]
+
+
+def fam_cred_placeholders(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair(external=False)
+    core = r.choice(CRED_PLACEHOLDERS).format(u=r_user(to), t=with_digit(r, 24))
+    return neg_spec("neg_cred_placeholders", frm, to, r.choice(["env template", "docs", "Re: locked out", "config sample",
+                                                                 "demo setup"]), compose(r, frm, to, core))
+
+
 # --------------------------------------------------------------------------------------------
 # attachments
 # --------------------------------------------------------------------------------------------
@@ -3111,6 +3232,12 @@ PLAN_MARKINGS = [
     (fam_neg_chain_talk, 8), (fam_neg_forward_more, 5), (fam_neg_conf_more, 5),
 ]
 
+# Also from a stream of their own (SEED + 3), written after PLAN_MARKINGS's messages.
+PLAN_LATE = [
+    # credentials (29): plain-word passwords, vendor token formats; placeholders (clean)
+    (fam_cred_plainword, 8), (fam_cred_vendor, 12), (fam_cred_placeholders, 9),
+]
+
 CATS = ["pci", "classification", "chain_letter", "harassment", "credentials", "attachment"]
 _RUN = re.compile(r"\d(?:[ \t\-./\u00a0]?\d)*")
 
@@ -3217,8 +3344,11 @@ def main():
     for fn, n in PLAN_MARKINGS:
         marks += [fn] * n
     rng3.shuffle(marks)
+    rng4 = random.Random(SEED + 3)
+    late = [fn for fn, n in PLAN_LATE for _ in range(n)]
+    rng4.shuffle(late)
     items = ([(fn, rng, ctx) for fn in items] + [(fn, rng2, Ctx(rng2)) for fn in more]
-             + [(fn, rng3, Ctx(rng3)) for fn in marks])
+             + [(fn, rng3, Ctx(rng3)) for fn in marks] + [(fn, rng4, Ctx(rng4)) for fn in late])
     os.makedirs(MSGDIR, exist_ok=True)
     for f in os.listdir(MSGDIR):
         if f.endswith(".eml"):
