@@ -327,8 +327,10 @@ static const rs_case cases[] = {
      "Thank you Dick for the notes. Dick Jones chairs; ask Dick, and read Moby Dick.\n", NULL},
     {"a rooster, a gun and a stopcock", HA "vulgar_context", false, NULL, NULL,
      "The cock crowed at dawn. Cock the hammer first. The stopcock is under the sink.\n", NULL},
-    {"covering yourself and a pain in the neck are crude, not abuse", HA "vulgar_context", false,
-     NULL, NULL, "We need to cover our ass on this one. Damn.\n", NULL},
+    {"an owned ass in dialect", HA "vulgar_context", true, NULL, NULL, "get yo ass over here\n",
+     NULL},
+    {"covering yourself is office slang", HA "innocent_profanity", false, NULL, NULL,
+     "We need to cover your ass on this one; the client is an idiot user.\n", NULL},
 
     /* harassment: sexual demands and quid pro quo */
     {"a promotion for a weekend together", HA "quid_pro_quo", true, NULL, NULL,
@@ -380,7 +382,8 @@ static const rs_case cases[] = {
     {"a bitch aimed at the reader is abuse", HA "innocent_profanity", true, NULL, NULL,
      "Stop being such a bitch.\n", NULL},
     {"the ox and the ass in a Bible quote", HA "innocent_profanity", false, NULL, NULL,
-     "Thou shalt not covet thy neighbour's ox, nor his ass. He rode upon an ass. What an idiot user.\n",
+     "Thou shalt not covet thy neighbour's ox, nor his ass. He rode upon an ass. What an idiot "
+     "user.\n",
      NULL},
     {"a garden hoe and Plymouth Hoe", HA "innocent_profanity", false, NULL, NULL,
      "Bring a garden hoe and a rake; we walk along Plymouth Hoe after.\n", NULL},
