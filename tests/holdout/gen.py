@@ -1981,6 +1981,68 @@ def fam_harass_subject(ctx):
     return spec("har_subject", {"harassment": "header"}, frm, to, subj, text)
 
 
+# Families added after the first held-out set: drawn from their own random stream (PLAN_EXTRA,
+# SEED_EXTRA) and appended, so that they leave the earlier messages as they were.
+HAR_MORE = {
+    "slur_more": [
+        "«Nobody wants a dyke» running the night shift.",
+        "«Shut up, you stupid f4ggot», nobody asked for your opinion.",
+        "Tell «that wetback» in the warehouse to learn English.",
+        "«Typical trailer trash», can't even dress for a client meeting.",
+        "«Your kind isn't welcome» on this floor, {n}.",
+        "«Go back where you came from», {n}.",
+    ],
+    "dialect": [
+        "«ur such a biatch» for taking my parking space again",
+        "«kiss my azz», {n}, I'm not redoing the slides",
+        "«phuck off» with your timesheet reminders",
+        "tell «those hoes in marketing» to stop cc'ing me",
+        "«stfu» in the standup, nobody cares about your weekend",
+        "«yo lazy ass» still hasn't sent the figures",
+        "«what a sh!tshow», thanks for nothing «u dumbass»",
+        "«quit actin like a lil pussy» and call the client",
+        "«fuuuuck you» and your 'process', {n}",
+    ],
+    "veiled": [
+        "«Be careful walking to your car after work», {n}. That car park is very dark.",
+        "«It would be a real shame if your name ended up in the local paper.»",
+        "«We know where your children go to school.» Think about that.",
+        "Drop the grievance «if you know what's good for you».",
+        "«Accidents happen to people who talk to auditors.»",
+        "«You'll never see it coming», {n}.",
+        "«Your days here are numbered.»",
+        "«I'd hate for something to happen to your family» over a silly complaint.",
+    ],
+    "quid": [
+        "«Spend a night with me and the promotion is all yours.»",
+        "«Be really nice to me and the contract is yours», {n}.",
+        "«If you want to keep your job, you'll have to sleep with me.»",
+        "«Come to my hotel room tonight if you want the bonus.»",
+        "«If you want that pay rise, you know what you have to do.»",
+    ],
+}
+
+
+def fam_harass_more(ctx, sub):
+    r = ctx.rng
+    frm, to = ctx.pair(external=r.random() < 0.3)
+    sent = mk(r.choice(HAR_MORE[sub])).format(n=to["first"])
+    ctxline = r.choice(HAR_CONTEXT)
+    core = (ctxline + " " if ctxline else "") + sent
+    if r.random() < 0.3:
+        orig = "Hi %s,\n\n%s\n\nThanks,\n%s" % (frm["first"], r.choice([
+            "Can we move the review to Thursday?", "I've booked the meeting room for the audit prep.",
+            "The client wants the revised quote by Monday.", "HR asked me to follow up on the rota."]), to["first"])
+        text = compose(r, frm, to, core, greet=r.random() < 0.3, sign=r.random() < 0.4, footer_p=0.1, filler=False,
+                       opener="", closer="", quote=quote_block(r, to, dtext(r), orig))
+        subj = "Re: " + r.choice(["review", "meeting room", "quote", "rota"])
+    else:
+        text = compose(r, frm, to, core, greet=r.random() < 0.5, sign=r.random() < 0.5, footer_p=0.1, filler=False,
+                       opener="", closer="")
+        subj = r.choice(["a word", "your attitude", "this week", "Re: project", "last warning", "tonight", "hey"])
+    return spec("har_" + sub, {"harassment": "text"}, frm, to, subj, text)
+
+
 # --------------------------------------------------------------------------------------------
 # credentials
 # --------------------------------------------------------------------------------------------
@@ -2923,6 +2985,40 @@ NEG_FWD = [
 ]
 
 
+HAR_INNOCENT = [
+    "We rebuilt the tranny on the delivery pickup; the tranny fluid was burnt.",
+    "Traditional faggots and mushy peas are on the canteen menu on Thursday.",
+    "He has gone out for a fag break, back in ten minutes.",
+    "The meeting rooms were spic and span after the contractors left.",
+    "That clause is the chink in the armour of their offer.",
+    "Our distributor in Coon Rapids has confirmed the order.",
+    "The museum tour covers Homo sapiens and Homo erectus.",
+    "Our champion bitch whelped seven puppies last night and the litter is thriving.",
+    "The garden team needs a new hoe and a rake for the allotment.",
+    "The walk ends on Plymouth Hoe, where the coach will pick us up.",
+    "The ignition timing was retarded by two degrees after the service.",
+    "The clinic specialises in spastic paraplegia and other movement disorders.",
+    "Please put the bags in the white trash cans by the loading bay.",
+    "The choir sings of the ox and the ass in the stable at the carol service.",
+    "Stop bitching about the rota, it's the same for everyone. Only kidding!",
+    "He was rather niggardly with the budget, but the niggle is minor.",
+    "After the walk along Offa's Dyke we found a honky-tonk with live music.",
+    "The pussy willow by the entrance is in flower.",
+    "Matsushita and the Middlesex analysis team signed off the Sussex assessment.",
+    "The Fukuoka office and our agent on Fuk Wing Street both confirmed the shipment.",
+    "Dick from procurement says the classic cocktail order is fine; thank you Dick.",
+    "The Shiite community centre has asked about the Wankel engine display.",
+]
+
+
+def fam_neg_innocent_sense(ctx):
+    r = ctx.rng
+    frm, to = ctx.pair()
+    core = " ".join(r.sample(HAR_INNOCENT, r.randint(1, 2)))
+    return neg_spec("neg_innocent_sense", frm, to, r.choice(["Site news", "Friday notes", "Workshop", "Menu", "Odds and ends"]),
+                    compose(r, frm, to, core))
+
+
 def fam_neg_forward(ctx):
     r = ctx.rng
     frm, to = ctx.pair(external=False)
@@ -3238,6 +3334,21 @@ PLAN_LATE = [
     (fam_cred_plainword, 8), (fam_cred_vendor, 12), (fam_cred_placeholders, 9),
 ]
 
+def HM(sub):
+    f = lambda ctx: fam_harass_more(ctx, sub)
+    f.__name__ = "fam_harass_" + sub
+    return f
+
+
+# Also from a stream of their own (SEED_EXTRA), written after PLAN_LATE's messages.
+SEED_EXTRA = 731_2026
+PLAN_EXTRA = [
+    # harassment (20): slurs, dialect and internet spellings, veiled threats, quid pro quo
+    (HM("slur_more"), 5), (HM("dialect"), 6), (HM("veiled"), 5), (HM("quid"), 4),
+    # hard negatives (10): swear words and slurs in their innocent senses
+    (fam_neg_innocent_sense, 10),
+]
+
 CATS = ["pci", "classification", "chain_letter", "harassment", "credentials", "attachment"]
 _RUN = re.compile(r"\d(?:[ \t\-./\u00a0]?\d)*")
 
@@ -3347,18 +3458,24 @@ def main():
     rng4 = random.Random(SEED + 3)
     late = [fn for fn, n in PLAN_LATE for _ in range(n)]
     rng4.shuffle(late)
-    items = ([(fn, rng, ctx) for fn in items] + [(fn, rng2, Ctx(rng2)) for fn in more]
-             + [(fn, rng3, Ctx(rng3)) for fn in marks] + [(fn, rng4, Ctx(rng4)) for fn in late])
+    rng_extra = random.Random(SEED_EXTRA)
+    extra = []
+    for fn, n in PLAN_EXTRA:
+        extra += [fn] * n
+    rng_extra.shuffle(extra)
+    jobs = ([(fn, ctx, rng) for fn in items] + [(fn, Ctx(rng2), rng2) for fn in more]
+            + [(fn, Ctx(rng3), rng3) for fn in marks] + [(fn, Ctx(rng4), rng4) for fn in late]
+            + [(fn, Ctx(rng_extra), rng_extra) for fn in extra])
     os.makedirs(MSGDIR, exist_ok=True)
     for f in os.listdir(MSGDIR):
         if f.endswith(".eml"):
             os.remove(os.path.join(MSGDIR, f))
     labels, meta, fams, retries, payloads = {}, {}, {}, 0, {}
-    for i, (fn, rng, ctx) in enumerate(items, 1):
+    for i, (fn, fctx, frng) in enumerate(jobs, 1):
         for attempt in range(200):
-            sp = fn(ctx)
-            car = apply_overrides(rng, choose_carriage(rng), sp)
-            raw, enc = build_message(rng, sp, car)
+            sp = fn(fctx)
+            car = apply_overrides(frng, choose_carriage(frng), sp)
+            raw, enc = build_message(frng, sp, car)
             ok, why = self_check(raw, sp)
             if ok:
                 break
