@@ -36,13 +36,13 @@
  * container. File names inside
  * TNEF and OLE2 are not passed on by libclamav: members are named by their
  * place (`2/winmail.dat/#1`). libclamav 1.4 finds an RTF object only when
- * `\objdata` is followed by a space (as Word writes it), not by a line
- * break. A container libclamav opens but finds empty is reported as
- * unscannable only for the formats that cannot be empty (not RTF, TNEF)
- * and from 1 KiB up (a smaller one may hold only files libclamav skips
- * as too small to scan).
- * libclamav does not say when a member's data ends early (an ARJ cut
- * short): what it extracted is inspected, without a finding.
+ * `\objdata` is followed by a space (as Word writes it); RTF ignores line
+ * breaks, and files that put one there instead are handed to it as a copy
+ * with that character made a space (rtf_spaced). A container libclamav opens but finds empty is
+ * reported as unscannable only for the formats that cannot be empty (not RTF, TNEF) and from 1 KiB
+ * up (a smaller one may hold only files libclamav skips as too small to scan). libclamav does not
+ * say when a member's data ends early (an ARJ cut short): what it extracted is inspected, without a
+ * finding.
  */
 #include "clam.h"
 #include "attach.h"
@@ -202,6 +202,46 @@ bool ms_clam_wants(const ms_attach_obj *o)
     return starts(o, "PK\003\004", 4) && zip_method_unsupported(o);
 }
 
+/* The character after the control word `\objdata` at P, if it is a line
+ * break or a tab (each ends an RTF control word) rather than the space
+ * libclamav looks for. */
+static const unsigned char *objdata_unspaced(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *c = p + 8;
+    return c < end && (*c == '\r' || *c == '\n' || *c == '\t') ? c : NULL;
+}
+
+/* An RTF whose `\objdata` is followed by a line break or a tab (RTF
+ * ignores CR and LF in the hex data that follows): a copy with that one
+ * character made a space, so libclamav finds the object; NULL when the
+ * file needs none or on no memory (*nomem). Same length: offsets and sizes
+ * are unchanged. */
+static unsigned char *rtf_spaced(const ms_attach_obj *o, bool *nomem)
+{
+    const unsigned char *end = o->data + o->len, *p = o->data;
+    unsigned char *copy = NULL;
+
+    *nomem = false;
+    if (!starts(o, "{\\rt", 4))
+        return NULL;
+    while ((p = memmem(p, (size_t)(end - p), "\\objdata", 8)) != NULL) {
+        const unsigned char *c = objdata_unspaced(p, end);
+        if (c) {
+            if (!copy) {
+                copy = ms_malloc(o->len);
+                if (!copy) {
+                    *nomem = true;
+                    return NULL;
+                }
+                memcpy(copy, o->data, o->len);
+            }
+            copy[c - o->data] = ' ';
+        }
+        p += 8;
+    }
+    return copy;
+}
+
 /* RTF and TNEF may hold nothing but text; the others hold files. */
 static bool may_be_empty(const ms_attach_obj *o)
 {
@@ -323,14 +363,23 @@ void ms_clam_scan(ms_attach *a, const struct cl_engine *e, const ms_attach_obj *
     opts.parse = CL_SCAN_PARSE_ARCHIVE | CL_SCAN_PARSE_OLE2 | CL_SCAN_PARSE_MAIL;
     opts.general = CL_SCAN_GENERAL_HEURISTICS;
     opts.heuristic = CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE | CL_SCAN_HEURISTIC_ENCRYPTED_DOC;
-    cl_fmap_t *map = cl_fmap_open_memory(o->data, o->len);
+    bool nomem;
+    unsigned char *spaced = rtf_spaced(o, &nomem);
+    if (nomem) {
+        free(w);
+        ms_attach_fail(a, MS_ERR_NOMEM);
+        return;
+    }
+    cl_fmap_t *map = cl_fmap_open_memory(spaced ? spaced : o->data, o->len);
     if (!map) {
+        free(spaced);
         free(w);
         ms_attach_fail(a, MS_ERR_NOMEM);
         return;
     }
     cl_error_t rc = cl_scanmap_callback(map, o->name, &virname, &scanned, e, &opts, w);
     cl_fmap_close(map);
+    free(spaced);
     if (rc == CL_VIRUS && !w->stopped && virname && strstr(virname, "Encrypted"))
         ms_attach_encrypted(a, o, virname);
     else if (rc == CL_EMEM)

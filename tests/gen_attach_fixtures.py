@@ -585,6 +585,9 @@ CONTAINERS = [
     ("msg", "application/vnd.ms-outlook", "order.msg",
      lambda n, d: outlook_msg("Order", "See the attached file.", [(n, d)])),
     ("rtf", "application/rtf", "letter.rtf", rtf_object),
+    # a line break after \objdata instead of the space Word writes
+    ("rtf_linebreak", "application/rtf", "letter.rtf",
+     lambda n, d: rtf_object(n, d).replace(b"\\objdata ", b"\\objdata\r\n")),
     ("doc_package", "application/msword", "letter.doc", word_objectpool),
     ("pdf_embedded", "application/pdf", "statement.pdf", pdf_embedded),
     ("cpio_newc", "application/x-cpio", "files.cpio", lambda n, d: cpio([(n, d)], "newc")),
@@ -603,7 +606,7 @@ CONTAINERS = [
                                      ("application/octet-stream", d, n)))),
 ]
 # formats that are text: disguised as a text/plain notes.txt
-TEXT_CONTAINERS = {"rtf", "binhex", "html_datauri", "mbox"}
+TEXT_CONTAINERS = {"rtf", "rtf_linebreak", "binhex", "html_datauri", "mbox"}
 
 
 def message(name, ctype, data, fname):

@@ -201,8 +201,9 @@ static void test_found(void **state)
  * executable and each holding a card number in a text file, under its own
  * name and disguised as notes.txt (tests/gen_attach_fixtures.py CONTAINERS). */
 static const char *const containers[] = {
-    "tnef", "msg", "rtf",  "doc_package", "pdf_embedded",  "cpio_newc",    "cpio_odc", "cpio_bin",
-    "lzh",  "arj", "szdd", "binhex",      "zip_deflate64", "html_datauri", "mbox",
+    "tnef",      "msg",           "rtf",          "rtf_linebreak", "doc_package", "pdf_embedded",
+    "cpio_newc", "cpio_odc",      "cpio_bin",     "lzh",           "arj",         "szdd",
+    "binhex",    "zip_deflate64", "html_datauri", "mbox",
 };
 
 static void test_containers(void **state)
