@@ -14,7 +14,7 @@
 
   attach_formats.py clam FILE N
       The libclamav floor: opens FILE the way engine/clam.c does (an engine
-      with no database, its file-inspection callback answering CL_BREAK for
+      with no database, mailsift's default limits, its file-inspection callback answering CL_BREAK for
       every member, cl_scanmap_callback over the bytes in memory, cache
       off, temporary files in /dev/shm), N times in this process. Prints "SECONDS MEMBERS EXE": the time
       of the N scans (engine build and Python start excluded), members
@@ -61,6 +61,10 @@ def write(work, n):
 CL_CLEAN, CL_SUCCESS, CL_BREAK = 0, 0, 22
 CL_INIT_DEFAULT = 0
 CL_ENGINE_TMPDIR, CL_ENGINE_DISABLE_CACHE = 13, 25  # enum cl_engine_field (clamav.h, 1.4)
+# mailsift's default limits (engine/limits.h) as engine/clam.c gives them
+# to libclamav: max_bytes, archive_bytes, members, its own recursion fence
+# and time_ms
+LIMITS = ((1, 32 << 20), (0, 256 << 20), (3, 10000), (2, 4), (31, 20000))
 CL_SCAN_GENERAL_HEURISTICS = 0x4
 CL_SCAN_PARSE_ARCHIVE, CL_SCAN_PARSE_OLE2, CL_SCAN_PARSE_MAIL = 0x1, 0x80, 0x40
 CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE, CL_SCAN_HEURISTIC_ENCRYPTED_DOC = 0x40, 0x80
@@ -112,6 +116,8 @@ def clam(path, n):
 
     cb = INSPECT(on_file)
     e = lib.cl_engine_new()
+    for field, value in LIMITS:
+        lib.cl_engine_set_num(e, field, value)
     lib.cl_engine_set_num(e, CL_ENGINE_DISABLE_CACHE, 1)
     if os.access("/dev/shm", os.W_OK | os.X_OK):  # where engine/clam.c puts its files
         lib.cl_engine_set_str(e, CL_ENGINE_TMPDIR, b"/dev/shm")
