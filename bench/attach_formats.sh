@@ -251,7 +251,7 @@ echo
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -F'\t' -v n="$n" -v spawn="$spawn" '
 BEGIN {
-    fmt = "%-14s %6s %7s %8s %8s  %-20s %9s %6s  %-9s %s\n"
+    fmt = "%-14s %6s %7s %8s %8s  %-27s %9s %6s  %-9s %s\n"
     printf fmt, "format", "bytes", "msg/s", "ms/msg", "base ms", "floor tool", "floor ms",
         "ratio", "exe found", "floor found"
 }
