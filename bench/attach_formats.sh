@@ -45,6 +45,8 @@ cd "$root"
 n=${N:-200}
 runs=${RUNS:-5}
 floors=${FLOORS:-lib}
+PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the tree
+export PYTHONDONTWRITEBYTECODE
 
 quiet() {
     echo "+ $* >/dev/null"
