@@ -509,6 +509,12 @@ static const rs_case cases[] = {
      "The guest Wi-Fi password is \xe2\x80\x9c"
      "Meadowlark\xe2\x80\x9d.\n",
      NULL},
+    {"a password after a comma: it's ...", CR "password_prose", true, NULL, NULL,
+     "The door-entry app wants a password, it's tortoise.\n", NULL},
+    {"a password, it is ... in a sentence", CR "password_prose", true, NULL, NULL,
+     "For the shared mailbox password it is Marmalade42.\n", NULL},
+    {"a password, it's required: prose", CR "prose_placeholder", false, NULL, NULL,
+     "The new portal needs a password, it's mandatory.\n", NULL},
     {"a password described, not given", CR "password_prose", false, NULL, NULL,
      "The password is incorrect every time I try, can you reset it?\n", NULL},
     {"the password is incorrect.", CR "prose_placeholder", false, NULL, NULL,
