@@ -49,6 +49,7 @@
 #define MS_PDF_LAYOUT_MARGIN 72.0     /* points (an inch): bleed, sloppy boxes */
 #define MS_PDF_LAYOUT_DEPTH  16       /* forms in forms: poppler stops sooner */
 #define MS_PDF_LAYOUT_WORK   10000000 /* operators + glyphs: ~1 s */
+#define MS_PDF_LAYOUT_DRAW   256      /* work a form drawn costs: qpdf lookups, a copy */
 #define MS_PDF_LAYOUT_QDEPTH 1024     /* q without Q */
 #define MS_PDF_LAYOUT_ARGS   16       /* operands kept for one operator */
 #define MS_PDF_LAYOUT_CIDS   65536    /* /W entries kept for one font */
@@ -515,6 +516,11 @@ class Checker
     {
         if (depth >= MS_PDF_LAYOUT_DEPTH || !res.isDictionary())
             return true;
+        /* a form that draws itself three times is a tree of 3^16 draws, and
+         * each draw looks up its resources in qpdf: counted as much more
+         * than one operator, so such a bomb stops as COMPLEX in time */
+        if (!spend(MS_PDF_LAYOUT_DRAW))
+            return false;
         QPDFObjectHandle xobjs = res.getKey("/XObject");
         if (!xobjs.isDictionary())
             return true;

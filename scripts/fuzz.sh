@@ -25,7 +25,11 @@ for h in "$BUILD"/fuzz/fuzz_*; do
         "$h" fuzz/crashers/"$name"/* >/dev/null 2>&1 || { echo "crasher replay failed: $name"; exit 1; }
     fi
     echo "-- $name: ${SECONDS_EACH}s"
-    "$h" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    # A unit over 25 s is a hang (every parser's work is bounded to well under
+    # a second in a Release build); sanitizers and a busy machine make one
+    # ten times slower, so the bound is not tighter.
+    "$h" -max_total_time="$SECONDS_EACH" -timeout=25 -report_slow_units=25 -rss_limit_mb=2048 \
+        -print_final_stats=1 \
         -artifact_prefix="$WORK/$name-" "$WORK/$name" "$WORK/seeds" $extra 2>&1 \
         | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==.*ERROR|SUMMARY)' || true
     if ls "$WORK/$name-"* >/dev/null 2>&1; then
