@@ -123,6 +123,10 @@ bool ms_attach_depth_ok(ms_attach *a, const ms_attach_obj *o);
  * the limit is reported), then inspected. */
 bool ms_attach_member(ms_attach *a, const ms_attach_obj *parent, const ms_attach_obj *m);
 const ms_attach_limits *ms_attach_get_limits(const ms_attach *a);
+/* The MIME type libmagic gives a format known by a fixed signature at the
+ * start of p (PDF, PNG, GIF, JPEG, TNEF, SZDD, PE), or NULL: libmagic's to
+ * find out. */
+const char *ms_attach_signature_type(const unsigned char *p, size_t n);
 /* Buffer of nesting level depth (grows, kept); NULL past the deepest
  * level, or on out of memory (which fails the scan: ms_scan_fail). */
 unsigned char *ms_attach_level_buf(ms_attach *a, unsigned depth, size_t need, size_t *cap);

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <magic.h>
 
 #define FIXTURES MS_BINARY_DIR "/attach-fixtures"
 #define RULES    MS_BINARY_DIR "/attach-rules"
@@ -295,6 +296,68 @@ static void test_pdf_offpage(void **state)
     }
 }
 
+/* Types named by signature are libmagic's own names for them; near misses
+ * go to libmagic. */
+static void test_signature_types(void **state)
+{
+    static const unsigned char png[] = "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x02"
+                                       "\0\0\0\x90\x77\x53\xde";
+    static const unsigned char jfif[] = "\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0";
+    static const unsigned char exif[] = "\xff\xd8\xff\xe1\x12\x34"
+                                        "Exif\0\0MM\0*\0\0\0\x08\0\0";
+    static const unsigned char gif[] = "GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff!";
+    static const unsigned char gif87[] = "GIF87a\x10\0\x10\0\xf0\0\0\0\0\0\xff\xff\xff,";
+    static const unsigned char pdf[] = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n";
+    static const unsigned char tnef[] =
+        "\x78\x9f\x3e\x22\x01\0\x01\x06\x90\x08\0\x04\0\0\0\0\0\x01\0";
+    static const unsigned char szdd[] = "SZDD\x88\xf0\x27\x33\x41\0\0\x04\0\0\xff\x4d\x5a\0\0";
+    unsigned char pe[1024] = {0}, dos[256] = {0}, png_bad[32];
+    const struct {
+        const char *name;
+        const unsigned char *p;
+        size_t n;
+    } same[] = {{"PNG", png, sizeof png - 1},
+                {"JPEG (JFIF)", jfif, sizeof jfif - 1},
+                {"JPEG (Exif)", exif, sizeof exif - 1},
+                {"GIF89a", gif, sizeof gif - 1},
+                {"GIF87a", gif87, sizeof gif87 - 1},
+                {"PDF", pdf, sizeof pdf - 1},
+                {"TNEF", tnef, sizeof tnef - 1},
+                {"SZDD", szdd, sizeof szdd - 1},
+                {"PE", pe, sizeof pe}};
+    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+    (void)state;
+    assert_non_null(m);
+    assert_int_equal(magic_load(m, NULL), 0);
+    /* a PE32 console program's headers: MZ, e_lfanew 0x80, PE\0\0, i386 */
+    memcpy(pe, "MZ", 2);
+    pe[0x3C] = 0x80;
+    memcpy(pe + 0x80, "PE\0\0\x4c\x01\x01\0", 8);
+    pe[0x94] = 0xE0;
+    pe[0x96] = 0x02;
+    pe[0x97] = 0x01;
+    pe[0x98] = 0x0B;
+    pe[0x99] = 0x01;
+    pe[0x98 + 68] = 3;
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        const char *ours = ms_attach_signature_type(same[i].p, same[i].n);
+        const char *theirs = magic_buffer(m, same[i].p, same[i].n);
+        if (!ours || !theirs || strcmp(ours, theirs) != 0)
+            fail_msg("%s: signature says %s, libmagic %s", same[i].name, ours ? ours : "(none)",
+                     theirs ? theirs : "(none)");
+    }
+    /* near misses: a DOS program with no PE header, a PNG signature without
+     * its IHDR chunk, a JPEG start too short to tell */
+    memcpy(dos, "MZ", 2);
+    dos[0x3C] = 0x80;
+    memcpy(png_bad, png, 8);
+    memset(png_bad + 8, 'x', sizeof png_bad - 8);
+    assert_null(ms_attach_signature_type(dos, sizeof dos));
+    assert_null(ms_attach_signature_type(png_bad, sizeof png_bad));
+    assert_null(ms_attach_signature_type(jfif, 3));
+    magic_close(m);
+}
+
 static void test_encrypted_anomaly(void **state)
 {
     static const char *const enc[] = {"enc_zip", "enc_pdf", "enc_office"};
@@ -460,17 +523,12 @@ static void test_yara_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_found),
-        cmocka_unit_test(test_containers),
-        cmocka_unit_test(test_unread),
-        cmocka_unit_test(test_pdf_offpage),
-        cmocka_unit_test(test_encrypted_anomaly),
-        cmocka_unit_test(test_benign),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_time_limit),
-        cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_site_lists),
-        cmocka_unit_test(test_yara_errors),
+        cmocka_unit_test(test_found),           cmocka_unit_test(test_containers),
+        cmocka_unit_test(test_unread),          cmocka_unit_test(test_pdf_offpage),
+        cmocka_unit_test(test_signature_types), cmocka_unit_test(test_encrypted_anomaly),
+        cmocka_unit_test(test_benign),          cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_time_limit),      cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_site_lists),      cmocka_unit_test(test_yara_errors),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
