@@ -55,6 +55,7 @@ typedef struct options {
     bool json;
     const char *text_file, *save_text;
     unsigned text_mib;
+    bool text_only; /* --text or --text-size: may be given without a CORPUS */
     double min_time, big_gib;
     char **corpora;
     int ncorpora;
@@ -436,14 +437,15 @@ static void print_json(const bench *b)
 
 static int usage(FILE *f)
 {
-    fprintf(f,
-            "usage: ms_bench [--runs N] [--rules DIR] [--json] [--text FILE | --text-size MIB]\n"
-            "                [--min-time SECONDS] [CORPUS...]   (no CORPUS: --text FILE only)\n"
-            "       ms_bench [--rules DIR] [--json] --big-part GIB\n"
-            "       ms_bench [--rules DIR] --save-text FILE CORPUS\n"
-            "\n"
-            "N >= %d (default %d). CORPUS: a directory of messages, a message or an mbox.\n",
-            BENCH_RUNS_MIN, BENCH_RUNS_MIN);
+    fprintf(
+        f,
+        "usage: ms_bench [--runs N] [--rules DIR] [--json] [--text FILE | --text-size MIB]\n"
+        "                [--min-time SECONDS] [CORPUS...]   (no CORPUS: --text or --text-size)\n"
+        "       ms_bench [--rules DIR] [--json] --big-part GIB\n"
+        "       ms_bench [--rules DIR] --save-text FILE CORPUS\n"
+        "\n"
+        "N >= %d (default %d). CORPUS: a directory of messages, a message or an mbox.\n",
+        BENCH_RUNS_MIN, BENCH_RUNS_MIN);
     return 2;
 }
 
@@ -474,16 +476,10 @@ static int parse_options(int argc, char **argv, options *o)
     double v;
     int c;
 
-    *o = (options){BENCH_RUNS_MIN,
-                   MS_DEFAULT_RULES_DIR,
-                   false,
-                   NULL,
-                   NULL,
-                   BENCH_TEXT_MIB_DEFAULT,
-                   0.2,
-                   0,
-                   NULL,
-                   0};
+    *o = (options){.runs = BENCH_RUNS_MIN,
+                   .rules = MS_DEFAULT_RULES_DIR,
+                   .text_mib = BENCH_TEXT_MIB_DEFAULT,
+                   .min_time = 0.2};
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         bool ok = true;
         switch (c) {
@@ -499,10 +495,12 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 't':
             o->text_file = optarg;
+            o->text_only = true;
             break;
         case 's':
             ok = parse_number(optarg, 1, 4096, &v);
             o->text_mib = (unsigned)v;
+            o->text_only = true;
             break;
         case 'm':
             ok = parse_number(optarg, 0, 60, &o->min_time);
@@ -526,7 +524,7 @@ static int parse_options(int argc, char **argv, options *o)
     }
     o->corpora = argv + optind;
     o->ncorpora = argc - optind;
-    if (o->save_text ? o->ncorpora != 1 : o->big_gib == 0 && o->ncorpora == 0 && !o->text_file)
+    if (o->save_text ? o->ncorpora != 1 : o->big_gib == 0 && o->ncorpora == 0 && !o->text_only)
         return usage(stderr);
     return 0;
 }
