@@ -42,22 +42,12 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. bench/common.sh
 n=${N:-200}
 runs=${RUNS:-5}
 floors=${FLOORS:-lib}
 PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the tree
 export PYTHONDONTWRITEBYTECODE
-
-quiet() {
-    echo "+ $* >/dev/null"
-    "$@" >/dev/null
-}
-
-# median of the numbers on stdin, one a line
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-                                        else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 now() {
     date +%s.%N
@@ -72,8 +62,7 @@ have() {
     command -v "$1" >/dev/null 2>&1
 }
 
-echo "== machine: $(uname -srm); $(nproc) CPUs;" \
-    "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine
 
 if [ -n "${MS_BUILD:-}" ]; then
     build=$MS_BUILD

@@ -25,30 +25,14 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. bench/common.sh
 shared=${MS_SHARED_DIR:-../shared}
 build="build-bench"
 messages=${1:-2000}
 runs=${RUNS:-5}
 big=${BIG_GIB:-1}
 
-run() {
-    echo "+ $*"
-    "$@"
-}
-
-quiet() {
-    echo "+ $* >/dev/null"
-    "$@" >/dev/null
-}
-
-# median of the numbers on stdin, one a line
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-                                        else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-echo "== machine: $(uname -srm); $(nproc) CPUs;" \
-    "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine
 
 quiet cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMS_TESTS=OFF
 quiet cmake --build "$build" -j2 --target ms_bench ms_gen_corpus mailsift
