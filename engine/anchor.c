@@ -85,20 +85,18 @@ static double str_bits(const char *s)
     return common_word(s) && b > 6.0 ? 6.0 : b;
 }
 
-/* How rare a set's rarest-to-meet string is: its least rare string,
- * less what the number of strings adds. */
+/* How rare a set is: -log2 of the chance that one of its strings begins
+ * at a given place in text (the sum of their chances), so a rare variant
+ * such as "5h!t" beside "shit" costs next to nothing. */
 static double set_bits(const lset *l)
 {
-    double min = 1e9;
+    double p = 0;
 
     if (l->kind == L_ANY || l->n == 0)
         return 0;
-    for (unsigned i = 0; i < l->n; i++) {
-        double b = str_bits(l->s[i]);
-        if (b < min)
-            min = b;
-    }
-    return min - log2((double)l->n);
+    for (unsigned i = 0; i < l->n; i++)
+        p += exp2(-str_bits(l->s[i]));
+    return -log2(p);
 }
 
 static void set_any(lset *l)
@@ -372,6 +370,7 @@ static void walk_concat(walker *w, lset *out)
     set_any(&best);
     while (!w->fail && *w->p && *w->p != '|' && *w->p != ')') {
         unsigned min, max;
+        bool run = false; /* part is x{m,n}, n > m: exactly x^m on either side */
         walk_atom(w, &part);
         if (w->fail)
             return;
@@ -381,7 +380,8 @@ static void walk_concat(walker *w, lset *out)
                     set_any(&part);
             } else if (min == 0) {
                 set_any(&part);
-            } else if (min == max && min <= 3 && part.kind == L_EXACT) {
+            } else if (min <= 3 && part.kind == L_EXACT) {
+                run = max != min;
                 lset one = part; /* x{2}: xx, exactly */
                 for (unsigned k = 1; k < min && part.kind == L_EXACT; k++) {
                     lset next = {.kind = L_EXACT};
@@ -401,6 +401,7 @@ static void walk_concat(walker *w, lset *out)
                 to_match(&part);
             }
         }
+        bool joined = false;
         if (cur.kind == L_EXACT && part.kind == L_EXACT && cur.n * part.n <= LSET_MAX) {
             lset next = {.kind = L_EXACT};
             bool fits = true;
@@ -412,16 +413,25 @@ static void walk_concat(walker *w, lset *out)
                 }
             if (fits) {
                 cur = next;
-                continue;
+                joined = true;
             }
         }
-        exact = false;
-        keep_better(&best, &cur);
-        if (part.kind == L_EXACT) {
+        if (!joined) {
+            exact = false;
+            keep_better(&best, &cur);
+            if (part.kind == L_EXACT) {
+                cur = part;
+            } else {
+                keep_better(&best, &part);
+                set_one(&cur, "", 0);
+            }
+        }
+        if (run && part.kind == L_EXACT) {
+            /* a x{1,8} b holds "ax" and "xb": what came before ends with the
+             * first copies, what follows begins after the last ones */
+            exact = false;
+            keep_better(&best, &cur);
             cur = part;
-        } else {
-            keep_better(&best, &part);
-            set_one(&cur, "", 0);
         }
     }
     if (exact) {

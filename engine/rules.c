@@ -698,6 +698,64 @@ static bool anchors_parse(ms_yaml *y, yaml_node_t *v, const char *id, char **exp
     return ok;
 }
 
+/* Whether pattern has ^, $, \A, \z or \Z outside a class. In a verify
+ * window (scan.c) those would mean the window's ends; multiline makes $
+ * mean a line's end, but Hyperscan takes no ^ after the byte that goes in
+ * front of a window, even in multiline mode. */
+static bool has_text_anchor(const char *p, bool multiline)
+{
+    bool in_class = false;
+
+    for (; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1])
+                break;
+            if (!in_class && strchr("AzZ", p[1]))
+                return true;
+            p++;
+        } else if (in_class) {
+            in_class = *p != ']';
+        } else if (*p == '[') {
+            in_class = true;
+            if (p[1] == '^')
+                p++;
+            if (p[1] == ']')
+                p++;
+        } else if (*p == '^' || (*p == '$' && !multiline)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* derive_anchors - a pattern rule that names no anchors becomes two-stage
+ * by itself when it can: when literals of which one is in every match are
+ * rare enough (anchor.c), its match is bounded to what a window holds, and
+ * nothing in it depends on where the text begins or ends. Otherwise it
+ * stays direct. False out of memory. */
+static bool derive_anchors(ms_engine *eng, ms_rule *r)
+{
+    hs_compile_error_t *cerr = NULL;
+    unsigned lo, hi;
+
+    if (r->anchor || r->parts.n || r->validator != MS_VALIDATOR_NONE ||
+        (r->hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8)) ||
+        has_text_anchor(r->pattern, r->hs_flags & HS_FLAG_MULTILINE))
+        return true;
+    if (ms_exprinfo_get(eng->exprinfo, r->pattern, r->hs_flags, &lo, &hi, &cerr) != HS_SUCCESS) {
+        hs_free_compile_error(cerr); /* reported when the rules are compiled */
+        return true;
+    }
+    if (lo == 0 || hi > MS_RULE_REACH_MAX)
+        return true;
+    r->anchor = ms_anchor_derive(r->pattern, r->hs_flags & HS_FLAG_CASELESS, MS_ANCHOR_MIN_BITS);
+    if (!r->anchor)
+        return true;
+    r->reach = hi;
+    r->anchor_text = dupstr(r->anchor);
+    return r->anchor_text != NULL;
+}
+
 static int find_rule(const ms_engine *eng, const char *id)
 {
     for (unsigned i = 0; i < eng->nrules; i++)
@@ -814,6 +872,11 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
     }
     r.category = (unsigned)ci;
     r.validator = (ms_validator)validator;
+    if (!derive_anchors(eng, &r)) {
+        ms_yaml_error(y, n, MS_ERR_NOMEM, "rule %s: out of memory", id);
+        ms_rule_free(&r);
+        return;
+    }
     r.weight = (int)weight;
     r.scope = (ms_scope)scope;
     r.hide_excerpt = excerpt == 1;

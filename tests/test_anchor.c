@@ -33,6 +33,8 @@ static void test_derived_literals(void **state)
         {"a word too common to help leaves nothing", "the", NULL},
         {"inline flags are not guessed at", "(?i)damn", NULL},
         {"escapes it does not read are not guessed at", "x\\x41y", NULL},
+        {"a bounded run of a letter joins what is on either side", "shit{1,4}head", "thead"},
+        {"a run after a class keeps the class spelled out", "f[u*]c+k", "f\\*c|fuc"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -87,6 +89,10 @@ static void test_every_match_holds_an_anchor(void **state)
         {"wh[o0]re(?:s|house)?", {"wh0re", "whorehouse"}},
         {"r[e3]t[a4@*]rd(?:ed|s)?", {"r3t4rded", "ret@rds", "RETARD"}},
         {"sleep\\s{1,8}with\\s{1,8}me", {"sleep with me", "SLEEP\nWITH ME"}},
+        {"f[uv*@#0][c*#x]k{1,8}(?:ing)?", {"fuck", "FVCKKKing", "f@xk"}},
+        {"shit{1,4}head", {"shitthead", "SHITHEAD"}},
+        {"[s5]h[i1!*y]t{1,4}s?", {"5h!tt", "shyt", "SHITS"}},
+        {"wh[o0]+re", {"whoooore", "wh0re"}},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -517,6 +517,55 @@ static void test_word_list_anchors_itself(void **state)
     ms_engine_destroy(eng);
 }
 
+/* A pattern rule that names no anchors anchors itself on its rarest
+ * literal when its matches are bounded and it does not depend on where the
+ * text begins (^); otherwise it stays direct. Either way it matches the
+ * same text. */
+static void test_pattern_anchors_itself(void **state)
+{
+    static const char rules[] =
+        "categories:\n"
+        "  - name: demo\n"
+        "    action: quarantine\n"
+        "rules:\n"
+        "  - id: demo.phrase\n"
+        "    category: demo\n"
+        "    pattern: 'wire\\s{1,8}the\\s{1,8}money\\s{1,8}to\\s{1,8}[a-z]{1,20}'\n"
+        "    flags: [caseless, word]\n"
+        "  - id: demo.line\n"
+        "    category: demo\n"
+        "    pattern: '^send[ \\t]{1,8}payment$'\n"
+        "    flags: [caseless, multiline]\n"
+        "  - id: demo.unbounded\n"
+        "    category: demo\n"
+        "    pattern: 'wire\\s+money'\n";
+    ms_engine *eng;
+    ms_error err;
+    const char *id;
+    size_t nf;
+    (void)state;
+    fresh_dir();
+    write_file("w.yaml", rules);
+    ms_engine_opts opts = {.rules_dir = dir};
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    assert_string_equal(ms_engine_rule_anchor(eng, 0, &id), "money");
+    assert_string_equal(id, "demo.phrase");
+    assert_null(ms_engine_rule_anchor(eng, 1, &id));
+    assert_null(ms_engine_rule_anchor(eng, 2, &id));
+    assert_int_equal(scan_one(eng, "Subject: x\n\nplease WIRE the\n   money to bob\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nwire the money\n", &nf, NULL), MS_ACTION_ACCEPT);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nhi\nSend  payment\n", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nplease send payment\n", &nf, NULL),
+                     MS_ACTION_ACCEPT);
+    release();
+    ms_engine_destroy(eng);
+}
+
 /* A word list too long for one Hyperscan expression is compiled in parts
  * under the rule's id, its anchors too: an entry of the last part matches
  * like one of the first, and a near miss does not. */
@@ -574,7 +623,7 @@ static void test_rule_stats(void **state)
                                 "    flags: [caseless, word]\n"
                                 "  - id: demo.direct\n"
                                 "    category: demo\n"
-                                "    pattern: 'zebra'\n";
+                                "    pattern: 'z[a-z]{4}'\n"; /* no rare literal: direct */
     static const char msg[] = "Subject: x\n\na piece of junk, then junk food, then\n"
                               "many lines later another piece of junk; a zebra, a zebra.\n";
     ms_engine *eng;
@@ -719,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_database_cache),
         cmocka_unit_test(test_database_cache_two_stage),
         cmocka_unit_test(test_word_list_anchors_itself),
+        cmocka_unit_test(test_pattern_anchors_itself),
         cmocka_unit_test(test_long_word_list),
         cmocka_unit_test(test_rule_stats),
     };
