@@ -698,6 +698,15 @@ static bool anchors_parse(ms_yaml *y, yaml_node_t *v, const char *id, char **exp
     return ok;
 }
 
+/* Whether a rule may be two-stage: the card-number validator reads the
+ * digits as the stream delivers them, and a single-match or utf8 rule
+ * must see the text from its start. Context rules only note where they
+ * matched, which a verified window tells as well. */
+static bool two_stage_can(int validator, unsigned hs_flags)
+{
+    return validator != MS_VALIDATOR_PAN && !(hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
+}
+
 /* Whether pattern has ^, $, \A, \z or \Z outside a class. In a verify
  * window (scan.c) those would mean the window's ends; multiline makes $
  * mean a line's end, but Hyperscan takes no ^ after the byte that goes in
@@ -738,8 +747,7 @@ static bool derive_anchors(ms_engine *eng, ms_rule *r)
     hs_compile_error_t *cerr = NULL;
     unsigned lo, hi;
 
-    if (r->anchor || r->parts.n || r->validator != MS_VALIDATOR_NONE ||
-        (r->hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8)) ||
+    if (r->anchor || r->parts.n || !two_stage_can(r->validator, r->hs_flags) ||
         has_text_anchor(r->pattern, r->hs_flags & HS_FLAG_MULTILINE))
         return true;
     if (ms_exprinfo_get(eng->exprinfo, r->pattern, r->hs_flags, &lo, &hi, &cerr) != HS_SUCCESS) {
@@ -809,6 +817,8 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: \"pattern\" must not be empty", id);
         return;
     }
+    if ((v = ms_yaml_get(y, n, "validator")))
+        parse_enum(y, v, id, "validator", validators, &validator);
     if ((v = ms_yaml_get(y, n, "words"))) {
         if (!ms_yaml_get_str(y, v, "words", &words) || !*words) {
             ms_yaml_error(y, v, MS_ERR_RULES, "rule %s: \"words\" must name a file", id);
@@ -816,8 +826,7 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         }
         /* A list alone becomes two-stage by itself where that can be:
          * each entry anchored by its rarest literals (words_anchors). */
-        bool can = !ms_yaml_get(y, n, "anchors") && !ms_yaml_get(y, n, "validator") &&
-                   !(r.hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
+        bool can = !ms_yaml_get(y, n, "anchors") && two_stage_can(validator, r.hs_flags);
         if (!(built = words_pattern(y, eng->exprinfo, v, id, words, pattern, word, can, &r))) {
             ms_rule_free(&r);
             return;
@@ -834,15 +843,13 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
         ms_yaml_get_long(y, v, "weight", -1000000, 1000000, &weight);
     if ((v = ms_yaml_get(y, n, "scope")))
         parse_enum(y, v, id, "scope", scopes, &scope);
-    if ((v = ms_yaml_get(y, n, "validator")))
-        parse_enum(y, v, id, "validator", validators, &validator);
     if ((v = ms_yaml_get(y, n, "excerpt")))
         parse_enum(y, v, id, "excerpt", excerpts, &excerpt);
     if ((v = ms_yaml_get(y, n, "anchors"))) {
-        if (validator != MS_VALIDATOR_NONE || (r.hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8)))
+        if (!two_stage_can(validator, r.hs_flags))
             ms_yaml_error(y, v, MS_ERR_RULES,
-                          "rule %s: anchors are for rules without a validator and without the "
-                          "single and utf8 flags",
+                          "rule %s: anchors are for rules without the pan validator and without "
+                          "the single and utf8 flags",
                           id);
         else if (!anchors_parse(y, v, id, &r.anchor, &r.anchor_text)) {
             free(built);

@@ -539,7 +539,10 @@ static int verify_match(unsigned int id, unsigned long long from, unsigned long 
         return 0; /* seen in an earlier window */
     s->vlast_seq[r] = s->part_seq;
     s->vlast[r] = end;
-    rule_hit(s, r, (size_t)(s->hist + end - s->base));
+    if (s->eng->rules[r].validator != MS_VALIDATOR_NONE)
+        context_hit(s, r, end); /* no other validator is two-stage */
+    else
+        rule_hit(s, r, (size_t)(s->hist + end - s->base));
     return 0;
 }
 
