@@ -36,6 +36,7 @@ typedef struct lset {
 typedef struct walker {
     const char *p;
     bool caseless, fail;
+    bool any_caseless; /* a (?i:...) group was read: the anchors are caseless */
 } walker;
 
 /* -log2 of each letter's frequency in English text */
@@ -263,22 +264,35 @@ static void walk_atom(walker *w, lset *out)
     unsigned char c;
 
     switch (*w->p) {
-    case '(':
+    case '(': {
+        bool was = w->caseless;
         w->p++;
         if (*w->p == '?') {
-            if (w->p[1] != ':') { /* inline flags, lookarounds, named groups */
+            /* (?i:...) and (?-i:...): literals inside are taken caseless
+             * (a case-sensitive part then has more anchors than it needs,
+             * never fewer); other inline flags, lookarounds and named
+             * groups are not read */
+            if (strncmp(w->p, "?i:", 3) == 0) {
+                w->caseless = w->any_caseless = true;
+                w->p += 3;
+            } else if (strncmp(w->p, "?-i:", 4) == 0) {
+                w->p += 4;
+            } else if (w->p[1] == ':') {
+                w->p += 2;
+            } else {
                 w->fail = true;
                 return;
             }
-            w->p += 2;
         }
         walk_alt(w, out);
+        w->caseless = was;
         if (*w->p != ')') {
             w->fail = true;
             return;
         }
         w->p++;
         return;
+    }
     case '[':
         walk_class(w, out);
         return;
@@ -380,7 +394,7 @@ static void walk_concat(walker *w, lset *out)
                     set_any(&part);
             } else if (min == 0) {
                 set_any(&part);
-            } else if (min <= 3 && part.kind == L_EXACT) {
+            } else if (min <= LSTR_MAX && part.kind == L_EXACT) {
                 run = max != min;
                 lset one = part; /* x{2}: xx, exactly */
                 for (unsigned k = 1; k < min && part.kind == L_EXACT; k++) {
@@ -471,7 +485,7 @@ static void walk_alt(walker *w, lset *out)
 
 char *ms_anchor_derive(const char *re, bool caseless, double min_bits)
 {
-    walker w = {re, caseless, false};
+    walker w = {re, caseless, false, false};
     lset l;
     size_t len = 1;
 
@@ -481,11 +495,14 @@ char *ms_anchor_derive(const char *re, bool caseless, double min_bits)
     to_match(&l);
     if (l.kind != L_MATCH || set_bits(&l) < min_bits)
         return NULL;
+    bool wrap = w.any_caseless && !caseless; /* (?i:...) in a case-sensitive rule */
     for (unsigned i = 0; i < l.n; i++)
         len += 4 * strlen(l.s[i]) + 1;
-    char *out = ms_malloc(len), *o = out;
+    char *out = ms_malloc(len + 6), *o = out;
     if (!out)
         return NULL;
+    if (wrap)
+        o += sprintf(o, "(?i:");
     for (unsigned i = 0; i < l.n; i++) {
         if (i)
             *o++ = '|';
@@ -500,6 +517,8 @@ char *ms_anchor_derive(const char *re, bool caseless, double min_bits)
             *o++ = (char)c;
         }
     }
+    if (wrap)
+        *o++ = ')';
     *o = '\0';
     return out;
 }

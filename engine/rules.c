@@ -706,11 +706,11 @@ static bool two_stage_can(int validator, unsigned hs_flags)
     return validator != MS_VALIDATOR_PAN && !(hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
 }
 
-/* Whether pattern has ^, $, \A, \z or \Z outside a class. In a verify
- * window (scan.c) those would mean the window's ends; multiline makes $
- * mean a line's end, but Hyperscan takes no ^ after the byte that goes in
- * front of a window, even in multiline mode. */
-static bool has_text_anchor(const char *p, bool multiline)
+/* Whether pattern has ^ or \A outside a class: Hyperscan takes neither
+ * after the byte that goes in front of a verify window (scan.c), even in
+ * multiline mode. ($, \z and \Z are fine: a match that ends where a
+ * window does is left to the next window or to the text's end.) */
+static bool has_start_anchor(const char *p)
 {
     bool in_class = false;
 
@@ -718,7 +718,7 @@ static bool has_text_anchor(const char *p, bool multiline)
         if (*p == '\\') {
             if (!p[1])
                 break;
-            if (!in_class && strchr("AzZ", p[1]))
+            if (!in_class && p[1] == 'A')
                 return true;
             p++;
         } else if (in_class) {
@@ -729,7 +729,7 @@ static bool has_text_anchor(const char *p, bool multiline)
                 p++;
             if (p[1] == ']')
                 p++;
-        } else if (*p == '^' || (*p == '$' && !multiline)) {
+        } else if (*p == '^') {
             return true;
         }
     }
@@ -739,7 +739,7 @@ static bool has_text_anchor(const char *p, bool multiline)
 /* derive_anchors - a pattern rule that names no anchors becomes two-stage
  * by itself when it can: when literals of which one is in every match are
  * rare enough (anchor.c), its match is bounded to what a window holds, and
- * nothing in it depends on where the text begins or ends. Otherwise it
+ * it does not look for the text's start (has_start_anchor). Otherwise it
  * stays direct. False out of memory. */
 static bool derive_anchors(ms_engine *eng, ms_rule *r)
 {
@@ -750,7 +750,7 @@ static bool derive_anchors(ms_engine *eng, ms_rule *r)
         r->validator == MS_VALIDATOR_PAN && !(r->hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
 
     if (r->anchor || r->parts.n || (!pan && !two_stage_can(r->validator, r->hs_flags)) ||
-        has_text_anchor(r->pattern, r->hs_flags & HS_FLAG_MULTILINE))
+        has_start_anchor(r->pattern))
         return true;
     if (ms_exprinfo_get(eng->exprinfo, r->pattern, r->hs_flags, &lo, &hi, &cerr) != HS_SUCCESS) {
         hs_free_compile_error(cerr); /* reported when the rules are compiled */

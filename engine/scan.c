@@ -19,11 +19,12 @@
  * database once its text is in the buffer: at once when a later anchor
  * lies past it, else after the batch, where a window that runs on into
  * text not yet fed is verified as far as the batch goes and carried over
- * from `reach` bytes before the batch's end (so a match across the cut is
- * seen whole next time). A window ends one byte past the last byte a match
- * may have, so \b and $ see the byte after a match; a match ending at the
- * window's end is not yet decided and left to the next verification,
- * unless the stream has ended. The byte before the window goes in front
+ * from `reach` + 1 bytes before the batch's end (so a match across the cut is
+ * seen whole next time). A window ends two bytes past the last byte a
+ * match may have, so \b and $ see the byte after a match, and $ before a
+ * final line break sees that the line break is not the text's end; a match
+ * ending in the window's last two bytes is not yet decided and left to the
+ * next verification, unless the stream has ended. The byte before the window goes in front
  * of it (the verify pattern begins with one byte of any value), so \b and
  * ^ see the text before the match; at the stream's start that byte is a
  * line break. Verified matches of a rule are reported once each, in
@@ -540,8 +541,8 @@ static int verify_match(unsigned int id, unsigned long long from, unsigned long 
     (void)id;
     (void)from;
     (void)flags;
-    if (end == s->vlimit)
-        return 0; /* the byte after it is not here yet */
+    if (s->vlimit && end + 1 >= s->vlimit)
+        return 0; /* the bytes after it are not here yet */
     if (s->vlast_seq[r] == s->part_seq && end <= s->vlast[r])
         return 0; /* seen in an earlier window */
     s->vlast_seq[r] = s->part_seq;
@@ -589,7 +590,7 @@ static void verify(ms_scan *s, unsigned r, uint64_t from, uint64_t to, bool fina
 static void anchor_hit(ms_scan *s, unsigned r, uint64_t to)
 {
     uint64_t reach = s->eng->rules[r].reach;
-    uint64_t from = to > reach ? to - reach : 0, wto = to + reach;
+    uint64_t from = to > reach ? to - reach : 0, wto = to + reach + 1;
 
     if (s->vseq[r] == s->part_seq) {
         if (from <= s->vto[r]) {
@@ -607,7 +608,7 @@ static void anchor_hit(ms_scan *s, unsigned r, uint64_t to)
 }
 
 /* After a batch (final: the stream's end): verify every window as far as
- * the text goes; keep what runs on past it, from `reach` bytes back. */
+ * the text goes; keep what runs on past it, from `reach` + 1 bytes back. */
 static void verify_pending(ms_scan *s, bool final)
 {
     uint64_t avail = s->base + s->blen;
@@ -615,11 +616,11 @@ static void verify_pending(ms_scan *s, bool final)
 
     for (unsigned i = 0; i < s->nvlist; i++) {
         unsigned r = s->vlist[i];
-        uint64_t reach = s->eng->rules[r].reach;
+        uint64_t back = s->eng->rules[r].reach + 1; /* an undecided match ends at avail - 1 */
         verify(s, r, s->vfrom[r], s->vto[r], final);
         if (!final && s->vto[r] > avail) {
-            if (avail > reach && avail - reach > s->vfrom[r])
-                s->vfrom[r] = avail - reach;
+            if (avail > back && avail - back > s->vfrom[r])
+                s->vfrom[r] = avail - back;
             s->vlist[kept++] = r;
         } else {
             s->vseq[r] = 0;

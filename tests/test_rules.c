@@ -538,7 +538,10 @@ static void test_pattern_anchors_itself(void **state)
         "    flags: [caseless, multiline]\n"
         "  - id: demo.unbounded\n"
         "    category: demo\n"
-        "    pattern: 'wire\\s+money'\n";
+        "    pattern: 'wire\\s+money'\n"
+        "  - id: demo.token\n"
+        "    category: demo\n"
+        "    pattern: '\\bzq-[0-9]{4}(?:[^0-9]|$)'\n";
     ms_engine *eng;
     ms_error err;
     const char *id;
@@ -552,6 +555,13 @@ static void test_pattern_anchors_itself(void **state)
     assert_string_equal(id, "demo.phrase");
     assert_null(ms_engine_rule_anchor(eng, 1, &id));
     assert_null(ms_engine_rule_anchor(eng, 2, &id));
+    assert_string_equal(ms_engine_rule_anchor(eng, 3, &id), "zq\\-");
+    assert_int_equal(scan_one(eng, "Subject: x\n\nthe key\nzq-1234", &nf, NULL),
+                     MS_ACTION_QUARANTINE);
+    release();
+    assert_int_equal(scan_one(eng, "Subject: x\n\nzq-12345\nzq-123\n", &nf, NULL),
+                     MS_ACTION_ACCEPT);
+    release();
     assert_int_equal(scan_one(eng, "Subject: x\n\nplease WIRE the\n   money to bob\n", &nf, NULL),
                      MS_ACTION_QUARANTINE);
     release();
