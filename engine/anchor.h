@@ -10,6 +10,12 @@
  * derived anchor is not worth having: the entry is then its own anchor. */
 #define MS_ANCHOR_MIN_BITS 12.0
 
+/* The same for a whole pattern rule that names no anchors (rules.c). A
+ * rule stays direct below it: letter frequencies overrate common words
+ * ("next", "send", "://" in mail full of links), and on real mail windows
+ * around such anchors cost more than the pattern in the stream. */
+#define MS_ANCHOR_RULE_MIN_BITS 20.0
+
 /*
  * A Hyperscan expression for literals of which one occurs in every match of
  * the regex re (literals joined by '|', metacharacters escaped, lower case

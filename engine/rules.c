@@ -768,7 +768,8 @@ static bool derive_anchors(ms_engine *eng, ms_rule *r)
         r->anchor_text = dupstr("(a run of 12 or more digits, spaces or dashes between)");
         return r->anchor_text != NULL;
     }
-    r->anchor = ms_anchor_derive(r->pattern, r->hs_flags & HS_FLAG_CASELESS, MS_ANCHOR_MIN_BITS);
+    r->anchor =
+        ms_anchor_derive(r->pattern, r->hs_flags & HS_FLAG_CASELESS, MS_ANCHOR_RULE_MIN_BITS);
     if (!r->anchor)
         return true;
     r->reach = hi;
@@ -837,8 +838,12 @@ static void load_rule(ms_engine *eng, ms_yaml *y, yaml_node_t *n)
             return;
         }
         /* A list alone becomes two-stage by itself where that can be:
-         * each entry anchored by its rarest literals (words_anchors). */
-        bool can = !ms_yaml_get(y, n, "anchors") && two_stage_can(validator, r.hs_flags);
+         * each entry anchored by its rarest literals (words_anchors). Not
+         * a context list: its entries are common words ("card",
+         * "number") that are their own anchors, and windows around them
+         * cost more than matching them whole in the stream. */
+        bool can = !ms_yaml_get(y, n, "anchors") && validator == MS_VALIDATOR_NONE &&
+                   two_stage_can(validator, r.hs_flags);
         if (!(built = words_pattern(y, eng->exprinfo, v, id, words, pattern, word, can, &r))) {
             ms_rule_free(&r);
             return;

@@ -116,6 +116,11 @@ static void test_case_kept_when_not_caseless(void **state)
     assert_non_null(a);
     assert_string_equal(a, "Bastard");
     free(a);
+    /* a (?i:) group makes the anchors of a case-sensitive rule caseless */
+    a = ms_anchor_derive("\\bHRKU-AA[A-Z0-9]{58}|(?i:heroku[_.-]?key)", false, MS_ANCHOR_MIN_BITS);
+    assert_non_null(a);
+    assert_string_equal(a, "(?i:HRKU\\-AA|heroku\\-key|heroku\\.key|heroku_key|herokukey)");
+    free(a);
 }
 
 int main(void)
