@@ -30,7 +30,9 @@
  *       excerpt: text      # or none: the match is itself sensitive
  *       anchors: [joke, hoax] # two-stage: only these in the stream, the
  *                          #   rule verified around them (scan.c); one
- *                          #   of them must occur in every match
+ *                          #   of them must occur in every match.
+ *                          #   Without them the loader derives anchors
+ *                          #   where it can (derive_anchors, anchor.c)
  *     - id: harassment.profanity
  *       category: harassment
  *       words: words/profanity.txt   # a word list instead of (or in) a pattern

@@ -14,20 +14,22 @@
  *
  * A two-stage rule (`anchors:`, engine.h) has only its anchors in the
  * stream. An anchor that ends at stream offset T opens a window [T - reach,
- * T + reach) of text where any match holding it lies; overlapping windows
+ * T + reach + 1) of text where any match holding it lies; overlapping windows
  * of a rule merge. A window is verified with the rule's block-mode
  * database once its text is in the buffer: at once when a later anchor
  * lies past it, else after the batch, where a window that runs on into
  * text not yet fed is verified as far as the batch goes and carried over
- * from `reach` + 1 bytes before the batch's end (so a match across the cut is
- * seen whole next time). A window ends two bytes past the last byte a
+ * from `reach` + 1 bytes before the batch's end (so a match across the cut
+ * is seen whole next time). A window ends two bytes past the last byte a
  * match may have, so \b and $ see the byte after a match, and $ before a
- * final line break sees that the line break is not the text's end; a match
- * ending in the window's last two bytes is not yet decided and left to the
- * next verification, unless the stream has ended. The byte before the window goes in front
- * of it (the verify pattern begins with one byte of any value), so \b and
- * ^ see the text before the match; at the stream's start that byte is a
- * line break. Verified matches of a rule are reported once each, in
+ * final line break sees that the line break is not the text's end; a
+ * match ending in the window's last two bytes is not yet decided and left
+ * to the next verification, unless the stream has ended. Card-number rules
+ * have no literal anchor: a run of digits long enough to hold a card
+ * number opens their window where it ends (digit_runs). The byte before
+ * the window goes in front of it (the verify pattern begins with one byte
+ * of any value), so \b sees the text before the match; at the stream's
+ * start that byte is a line break. Verified matches of a rule are reported once each, in
  * order: an end at or before the last one reported is a repeat.
  *
  * Findings of a text stream are put in the order of their first match's
