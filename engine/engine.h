@@ -62,7 +62,6 @@ typedef struct ms_rule {
      * max_width) either side. NULL anchor: the pattern is matched
      * directly in the stream. */
     char *anchor;          /* Hyperscan expression of the anchors */
-    bool digit_anchor;     /* anchored on runs of MS_PAN_MIN digits instead (scan.c) */
     char *anchor_text;     /* as written, '|' between entries (rules check) */
     unsigned reach;        /* max_width of pattern (a self-anchored list: set by the loader) */
     hs_database_t *vdb;    /* block mode: any byte, then the pattern */

@@ -36,8 +36,6 @@ static const char *stream_expr(const ms_rule *r, unsigned *flags)
  * parts when long) into out[] when out is not NULL; returns how many. */
 static unsigned stream_exprs(const ms_rule *r, const char **out, unsigned *flags)
 {
-    if (r->digit_anchor)
-        return 0; /* scan.c finds its digit runs */
     const ms_parts *p = r->anchor ? &r->anchor_parts : &r->parts;
     unsigned f;
     const char *one = stream_expr(r, &f);
@@ -83,8 +81,7 @@ static void cache_path(const ms_engine *eng, const char *dir, char *out, size_t 
         ms_hash_mix(h, e, strlen(e) + 1);
         ms_hash_mix(h, &flags, sizeof flags);
         ms_hash_mix(h, &i, sizeof i);
-        ms_hash_mix(h, &eng->rules[i].digit_anchor, sizeof eng->rules[i].digit_anchor);
-        if (eng->rules[i].anchor || eng->rules[i].digit_anchor) { /* its verify database */
+        if (eng->rules[i].anchor) { /* its verify database, cached beside */
             ms_hash_mix(h, eng->rules[i].pattern, strlen(eng->rules[i].pattern) + 1);
             ms_hash_mix(h, &eng->rules[i].hs_flags, sizeof eng->rules[i].hs_flags);
         }
@@ -259,7 +256,7 @@ static bool compile_verify(ms_engine *eng, const char *cache_dir, const char *pa
         hs_compile_error_t *cerr = NULL;
         unsigned min_width;
 
-        if (!r->anchor && !r->digit_anchor)
+        if (!r->anchor)
             continue;
         if (r->reach == 0 && /* a word list's reach is known from its entries */
             parts_info(eng->exprinfo, r->pattern, &r->parts, r->hs_flags, &min_width, &r->reach,
@@ -333,17 +330,6 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
         return false;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    unsigned nexprs = 0;
-    for (unsigned i = 0; i < eng->nrules; i++)
-        nexprs += stream_exprs(&eng->rules[i], NULL, NULL);
-    for (unsigned i = 0; nexprs == 0 && i < eng->nrules; i++) {
-        if (eng->rules[i].digit_anchor) { /* a stream database needs an expression */
-            eng->rules[i].digit_anchor = false;
-            free(eng->rules[i].anchor_text);
-            eng->rules[i].anchor_text = NULL;
-        }
-        nexprs += stream_exprs(&eng->rules[i], NULL, NULL);
-    }
     if (cache_dir && cache_dir[0]) {
         cache_path(eng, cache_dir, path, sizeof path);
         if (cache_load(&eng->db, path)) { /* these exact rules compiled before */
@@ -356,6 +342,9 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
     if (!check_each(eng, fn, ctx, first, nerrors) ||
         !compile_verify(eng, cache_dir, cached ? path : NULL, fn, ctx, first, nerrors))
         return false;
+    unsigned nexprs = 0;
+    for (unsigned i = 0; i < eng->nrules; i++)
+        nexprs += stream_exprs(&eng->rules[i], NULL, NULL);
     exprs = ms_calloc(nexprs, sizeof *exprs);
     flags = ms_calloc(nexprs, sizeof *flags);
     ids = ms_calloc(nexprs, sizeof *ids);

@@ -700,9 +700,10 @@ static bool anchors_parse(ms_yaml *y, yaml_node_t *v, const char *id, char **exp
     return ok;
 }
 
-/* Whether a rule may be two-stage: a single-match or utf8 rule must see
- * the text from its start. A card-number rule is anchored on digit runs
- * (derive_anchors), not on literals. */
+/* Whether a rule may be two-stage: the card-number validator reads the
+ * digits as the stream delivers them, and a single-match or utf8 rule
+ * must see the text from its start. Context rules only note where they
+ * matched, which a verified window tells as well. */
 static bool two_stage_can(int validator, unsigned hs_flags)
 {
     return validator != MS_VALIDATOR_PAN && !(hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
@@ -748,10 +749,7 @@ static bool derive_anchors(ms_engine *eng, ms_rule *r)
     hs_compile_error_t *cerr = NULL;
     unsigned lo, hi;
 
-    bool pan =
-        r->validator == MS_VALIDATOR_PAN && !(r->hs_flags & (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8));
-
-    if (r->anchor || r->parts.n || (!pan && !two_stage_can(r->validator, r->hs_flags)) ||
+    if (r->anchor || r->parts.n || !two_stage_can(r->validator, r->hs_flags) ||
         has_start_anchor(r->pattern))
         return true;
     if (ms_exprinfo_get(eng->exprinfo, r->pattern, r->hs_flags, &lo, &hi, &cerr) != HS_SUCCESS) {
@@ -760,16 +758,6 @@ static bool derive_anchors(ms_engine *eng, ms_rule *r)
     }
     if (lo == 0 || hi > MS_RULE_REACH_MAX)
         return true;
-    if (pan) {
-        /* The validator finds a card number only in a run of at least
-         * MS_PAN_MIN digits (single spaces or dashes between them) that
-         * ends within two bytes of the match's end: scan.c looks for such
-         * runs instead of running the pattern over all text. */
-        r->digit_anchor = true;
-        r->reach = hi;
-        r->anchor_text = dupstr("(a run of 12 or more digits, spaces or dashes between)");
-        return r->anchor_text != NULL;
-    }
     r->anchor =
         ms_anchor_derive(r->pattern, r->hs_flags & HS_FLAG_CASELESS, MS_ANCHOR_RULE_MIN_BITS);
     if (!r->anchor)

@@ -24,13 +24,12 @@
  * match may have, so \b and $ see the byte after a match, and $ before a
  * final line break sees that the line break is not the text's end; a
  * match ending in the window's last two bytes is not yet decided and left
- * to the next verification, unless the stream has ended. Card-number rules
- * have no literal anchor: a run of digits long enough to hold a card
- * number opens their window where it ends (digit_runs). The byte before
+ * to the next verification, unless the stream has ended. The byte before
  * the window goes in front of it (the verify pattern begins with one byte
  * of any value), so \b sees the text before the match; at the stream's
- * start that byte is a line break. Verified matches of a rule are reported once each, in
- * order: an end at or before the last one reported is a repeat.
+ * start that byte is a line break. Verified matches of a rule are
+ * reported once each, in order: an end at or before the last one reported
+ * is a repeat.
  *
  * Findings of a text stream are put in the order of their first match's
  * end (then rule order) when the stream ends, whichever stage found them.
@@ -59,9 +58,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define MS_SCAN_SLICE   16384 /* raw body bytes decoded per step */
 #define MS_SCAN_BATCH   65536 /* text bytes per Hyperscan call */
@@ -163,13 +159,9 @@ struct ms_scan {
     uint64_t *vfrom, *vto, *vlast;
     uint32_t *vseq, *vlast_seq;
     unsigned *vlist, nvlist;
-    unsigned *drules, ndrules; /* the digit-anchored rules */
-    unsigned drun;             /* digits in the run being read (digit_runs) */
-    bool dsep;                 /* it ends in a space or dash so far */
-    uint64_t dlast;            /* stream offset just past its last digit */
-    unsigned vrule;            /* the rule being verified (verify_match) */
-    uint64_t vbase;            /* stream offset of the verified window's byte 0 */
-    uint64_t vlimit;           /* a match ending here is left for later; 0: none */
+    unsigned vrule;  /* the rule being verified (verify_match) */
+    uint64_t vbase;  /* stream offset of the verified window's byte 0 */
+    uint64_t vlimit; /* a match ending here is left for later; 0: none */
 
     /* findings of the open text stream: from stream_first, sorted by key */
     struct finding_key {
@@ -549,10 +541,8 @@ static int verify_match(unsigned int id, unsigned long long from, unsigned long 
         return 0; /* seen in an earlier window */
     s->vlast_seq[r] = s->part_seq;
     s->vlast[r] = end;
-    if (s->eng->rules[r].validator == MS_VALIDATOR_PAN)
-        pan_hit(s, r, (size_t)(s->hist + end - s->base));
-    else if (s->eng->rules[r].validator != MS_VALIDATOR_NONE)
-        context_hit(s, r, end);
+    if (s->eng->rules[r].validator != MS_VALIDATOR_NONE)
+        context_hit(s, r, end); /* no other validator is two-stage */
     else
         rule_hit(s, r, (size_t)(s->hist + end - s->base));
     return 0;
@@ -631,69 +621,6 @@ static void verify_pending(ms_scan *s, bool final)
     s->nvlist = kept;
 }
 
-/* ---- digit runs: the anchors of card-number rules ----------------------- */
-
-/* The index of the first digit in t[i, n), or n. */
-static size_t skip_nondigits(const unsigned char *t, size_t i, size_t n)
-{
-#ifdef __SSE2__
-    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)(t + i)), zero);
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, nine), x));
-        if (m)
-            return i + (size_t)__builtin_ctz(m);
-    }
-#endif
-    while (i < n && (unsigned)(t[i] - '0') >= 10)
-        i++;
-    return i;
-}
-
-/* The run being read has ended: if it has enough digits to hold a card
- * number, its end is an anchor of each digit-anchored rule. */
-static void digit_run_end(ms_scan *s)
-{
-    if (s->drun >= MS_PAN_MIN) {
-        for (unsigned k = 0; k < s->ndrules; k++) {
-            unsigned r = s->drules[k];
-            ms_scope scope = s->eng->rules[r].scope;
-            if (scope != MS_SCOPE_ANY && scope != s->text_kind)
-                continue;
-            if (s->stats)
-                s->stats[r].stream_hits++;
-            anchor_hit(s, r, s->dlast);
-        }
-    }
-    s->drun = 0;
-    s->dsep = false;
-}
-
-/* digit_runs - read the batch for runs of digits with single spaces or
- * dashes between them, as ms_pan_find() reads a card number; a run may
- * go on into the next batch. The text between runs is passed over 16
- * bytes at a time. */
-static void digit_runs(ms_scan *s)
-{
-    const unsigned char *t = (const unsigned char *)s->tb + s->hist;
-    size_t n = s->blen;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s->drun == 0 && (i = skip_nondigits(t, i, n)) == n)
-            break;
-        unsigned c = t[i];
-        if (c - '0' < 10) {
-            s->drun++;
-            s->dsep = false;
-            s->dlast = s->base + i + 1;
-        } else if ((c == ' ' || c == '-') && !s->dsep) {
-            s->dsep = true;
-        } else {
-            digit_run_end(s);
-        }
-    }
-}
-
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                     unsigned int flags, void *ctx)
 {
@@ -727,8 +654,6 @@ static void text_flush(ms_scan *s)
         if (hs_scan_stream(s->stream, s->tb + s->hist, (unsigned)s->blen, 0, s->scratch, on_match,
                            s) != HS_SUCCESS)
             s->err = MS_ERR_MATCHER;
-        if (s->ndrules)
-            digit_runs(s);
         verify_pending(s, false);
     }
     s->base += s->blen;
@@ -752,8 +677,6 @@ static void text_begin(ms_scan *s, const char *part, ms_scope kind, const char *
     s->part_seq++;
     s->npan_seen = 0;
     s->nvlist = 0;
-    s->drun = 0;
-    s->dsep = false;
     s->stream_first = s->nfindings;
 }
 
@@ -1427,7 +1350,6 @@ void ms_scan_destroy(ms_scan *s)
     free(s->vseq);
     free(s->vlast_seq);
     free(s->vlist);
-    free(s->drules);
     free(s->fkey);
     free(s->dec);
     free(s->utf8);
@@ -1523,10 +1445,6 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     s->vseq = ms_calloc(nr, sizeof *s->vseq);
     s->vlast_seq = ms_calloc(nr, sizeof *s->vlast_seq);
     s->vlist = ms_calloc(nr, sizeof *s->vlist);
-    s->drules = ms_calloc(nr, sizeof *s->drules);
-    for (unsigned i = 0; s->drules && i < eng->nrules; i++)
-        if (eng->rules[i].digit_anchor)
-            s->drules[s->ndrules++] = i;
     s->hits = ms_calloc(eng->ncats, sizeof *s->hits);
     s->cat_direct = ms_calloc(eng->ncats, sizeof *s->cat_direct);
     const ms_attach_sink asink = {s,          at_text_begin, at_text_feed, at_text_end,
@@ -1537,7 +1455,7 @@ int ms_scan_create(const ms_engine *eng, ms_scan **out, ms_error *err)
     if (!s->mime || !s->attach || !s->tb || !s->dec || !s->utf8 || !s->text || !s->norm ||
         !s->hdr || !s->rule_msg || !s->rule_part || !s->rule_finding || !s->findings || !s->hits ||
         !s->cat_direct || !s->fkey || !s->vfrom || !s->vto || !s->vlast || !s->vseq ||
-        !s->vlast_seq || !s->vlist || !s->drules)
+        !s->vlast_seq || !s->vlist)
         goto nomem;
     if (eng->vscratch && hs_clone_scratch(eng->vscratch, &s->vscratch) != HS_SUCCESS)
         goto nomem;

@@ -576,77 +576,6 @@ static void test_pattern_anchors_itself(void **state)
     ms_engine_destroy(eng);
 }
 
-/* A card-number rule is anchored on runs of twelve or more digits (single
- * spaces or dashes between them) instead of running its pattern over all
- * text. Its numbers are found wherever they lie: at the text's start and
- * end, and across the boundary of the scan's 64 KiB batches; runs too
- * short or too long for a card are not. */
-static void test_card_rule_anchors_on_digits(void **state)
-{
-    static const char rules[] =
-        "categories:\n"
-        "  - name: demo\n"
-        "    action: quarantine\n"
-        "rules:\n"
-        "  - id: demo.pan\n"
-        "    category: demo\n"
-        "    pattern: '[0-9](?:[ \\-]?[0-9]){11,18}(?:[^0-9 \\-]|[ \\-][^0-9])'\n"
-        "    validator: pan\n"
-        "  - id: demo.word\n"
-        "    category: demo\n"
-        "    pattern: 'zanzibar'\n";
-    static const char *const cards[] = {"4111111111111111", "5555-5555-5555-4444",
-                                        "3782 822463 10005", "6011 1111 1111 1117"};
-    const size_t cap = 200000;
-    char *msg = malloc(cap);
-    ms_engine *eng;
-    ms_error err;
-    const char *id;
-    const ms_result *r;
-    size_t nf, n;
-    (void)state;
-    assert_non_null(msg);
-    /* one card first, one across the first batch's end, one in the text,
-     * one as its last bytes; between them digits that are no card */
-    n = (size_t)snprintf(msg, cap, "Subject: x\n\n%s is one. ", cards[0]);
-    const size_t body = strlen("Subject: x\n\n"), at = 65536 - 8; /* the card's body offset */
-    while (n - body < at - 60)
-        n += (size_t)snprintf(msg + n, cap - n, "filler 1234 5678 2026-12-06 ");
-    while (n - body < at - 1)
-        msg[n++] = 'b';
-    n += (size_t)snprintf(msg + n, cap - n, " %s across the batch; 12345678901234567890123 no; ",
-                          cards[1]);
-    while (n < 90000)
-        n += (size_t)snprintf(msg + n, cap - n, "more words ");
-    snprintf(msg + n, cap - n, "then %s and last %s", cards[2], cards[3]);
-
-    /* with another rule, and alone (a stream needs an expression: direct) */
-    for (int alone = 0; alone < 2; alone++) {
-        fresh_dir();
-        write_file("w.yaml", rules);
-        ms_engine_opts opts = {.rules_dir = dir};
-        if (alone) {
-            char one[sizeof rules];
-            snprintf(one, sizeof one, "%.*s", (int)(strstr(rules, "  - id: demo.word") - rules),
-                     rules);
-            write_file("w.yaml", one);
-        }
-        assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
-        const char *anchor = ms_engine_rule_anchor(eng, 0, &id);
-        if (alone)
-            assert_null(anchor);
-        else
-            assert_non_null(strstr(anchor, "12 or more digits"));
-        assert_int_equal(scan_one(eng, msg, &nf, &r), MS_ACTION_QUARANTINE);
-        assert_int_equal(nf, 4);
-        for (size_t i = 0; i < nf; i++)
-            assert_string_equal(r->findings[i].rule, "demo.pan");
-        release();
-        ms_engine_destroy(eng);
-    }
-    free(msg);
-}
-
 /* A word list too long for one Hyperscan expression is compiled in parts
  * under the rule's id, its anchors too: an entry of the last part matches
  * like one of the first, and a near miss does not. */
@@ -850,7 +779,6 @@ int main(void)
         cmocka_unit_test(test_database_cache_two_stage),
         cmocka_unit_test(test_word_list_anchors_itself),
         cmocka_unit_test(test_pattern_anchors_itself),
-        cmocka_unit_test(test_card_rule_anchors_on_digits),
         cmocka_unit_test(test_long_word_list),
         cmocka_unit_test(test_rule_stats),
     };
