@@ -115,8 +115,9 @@ static int build_engine(ms_engine **out)
     int rc = ms_engine_create(&opts, out, &err);
     if (rc == MS_OK) {
         ms_engine_get_info(*out, &info);
-        ms_milter_log(LOG_INFO, "%u rules %s in %.0f ms", info.rules,
-                      info.from_cache ? "loaded from the cache" : "compiled", info.compile_ms);
+        ms_milter_log(LOG_INFO, "%u rules %s in %.0f ms; %u YARA rules %s", info.rules,
+                      info.from_cache ? "loaded from the cache" : "compiled", info.compile_ms,
+                      info.yara_rules, info.yara_from_cache ? "loaded from the cache" : "compiled");
     }
     return rc;
 }

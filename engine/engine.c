@@ -157,7 +157,8 @@ int ms_engine_create(const ms_engine_opts *opts, ms_engine **out, ms_error *err)
     eng->exprinfo = NULL;
     /* YARA after the YAML rulesets: its rules name their categories */
     if (!tap.nomem.code)
-        ok &= ms_yara_compile(eng, opts->rules_dir, tap_error, &tap, &first, &nerrors);
+        ok &= ms_yara_compile(eng, opts->rules_dir, opts->cache_dir, tap_error, &tap, &first,
+                              &nerrors);
     /* libclamav (clam.c) with the configured limits: ~1 ms, no signatures */
     if (ok && !nerrors && !tap.nomem.code && !(eng->clam = ms_clam_engine_create(&eng->attach)))
         ms_error_set(&tap.nomem, MS_ERR_NOMEM, "", 0, "out of memory creating libclamav's engine");
@@ -197,6 +198,7 @@ void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info)
     info->stream_size = eng->stream_size;
     info->compile_ms = eng->compile_ms;
     info->from_cache = eng->from_cache;
+    info->yara_from_cache = eng->yara_from_cache;
     info->yara_rules = eng->yara_rules;
     info->yara_files = eng->yara_files;
 }

@@ -128,6 +128,7 @@ struct ms_engine {
     struct YR_RULES *yara;  /* NULL: no *.yar in the rules directory */
     struct cl_engine *clam; /* libclamav, no signatures: containers (clam.c) */
     bool yara_initialized;
+    bool yara_from_cache;            /* the YARA rules came from the cache directory */
     unsigned yara_rules, yara_files; /* compiled from rulesets/NAME.yar */
     ms_policy_conf policy;           /* internal_domains, policy:, milter: (policy.h) */
 };

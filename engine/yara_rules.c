@@ -14,6 +14,13 @@
  * through the engine's error callback, so `mailsift rules check` lists them
  * all. Warnings (slow rules) are not errors.
  *
+ * With a cache directory the compiled rules are kept there as
+ * yara-KEY.bin, KEY a hash of YARA's version and every file's name and
+ * bytes, so a start with unchanged files loads them (0.05 ms for the
+ * shipped file, against 2.5 ms to compile it; a site's large rule set
+ * takes seconds). Files that use `include` are compiled every time: the
+ * key does not cover the files they name.
+ *
  * BUGS: yr_initialize() is process-wide and reference counted by YARA;
  * external variables are not set (a rule using one does not compile).
  */
@@ -23,10 +30,17 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yara.h>
+
+/* A rule file larger than this is compiled every time. */
+#define MS_YARA_CACHE_FILE_MAX (64u << 20)
+#define MS_YARA_CACHE_PATH     4200 /* bytes of a cache file's path */
 
 typedef struct compile_ctx {
     ms_error_fn fn;
@@ -119,15 +133,62 @@ static bool check_categories(ms_engine *eng, YR_RULES *rules, char **paths, int 
     return ok;
 }
 
-bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx, ms_error *first,
-                     unsigned *nerrors)
+/* The cache file of the n files: CACHE_DIR/yara-KEY.bin. False (no
+ * cache) when a file cannot be read, holds a NUL byte or uses `include`. */
+static bool cache_path(const char *cache_dir, char **paths, int n, char *out, size_t cap)
+{
+    uint64_t h[2] = {1469598103934665603ULL, 0x84222325cbf29ce4ULL};
+    static const char version[] = "mailsift yara 1 " YR_VERSION;
+
+    ms_hash_mix(h, version, sizeof version);
+    for (int i = 0; i < n; i++) {
+        FILE *f = fopen(paths[i], "rb");
+        struct stat st;
+        char *text = NULL;
+        bool ok = f && fstat(fileno(f), &st) == 0 && st.st_size >= 0 &&
+                  (size_t)st.st_size < MS_YARA_CACHE_FILE_MAX &&
+                  (text = ms_malloc((size_t)st.st_size + 1)) &&
+                  fread(text, 1, (size_t)st.st_size, f) == (size_t)st.st_size;
+        if (ok) {
+            text[st.st_size] = '\0';
+            ok = strlen(text) == (size_t)st.st_size && !strstr(text, "include");
+            ms_hash_mix(h, paths[i], strlen(paths[i]) + 1);
+            ms_hash_mix(h, text, (size_t)st.st_size + 1);
+        }
+        free(text);
+        if (f)
+            fclose(f);
+        if (!ok)
+            return false;
+    }
+    int len = snprintf(out, cap, "%s/yara-%016llx%016llx.bin", cache_dir, (unsigned long long)h[0],
+                       (unsigned long long)h[1]);
+    return len > 0 && (size_t)len < cap;
+}
+
+/* Keep rules in the cache, atomically (a reader sees the old file, none,
+ * or the whole new one). Failing is harmless: the next start compiles. */
+static void cache_store(YR_RULES *rules, const char *cache_dir, const char *path)
+{
+    char tmp[MS_YARA_CACHE_PATH + 32];
+
+    if (mkdir(cache_dir, 0700) != 0 && errno != EEXIST)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    if (yr_rules_save(rules, tmp) != ERROR_SUCCESS || rename(tmp, path) != 0)
+        unlink(tmp);
+}
+
+bool ms_yara_compile(ms_engine *eng, const char *dir, const char *cache_dir, ms_error_fn fn,
+                     void *ctx, ms_error *first, unsigned *nerrors)
 {
     compile_ctx c = {fn, ctx, first, nerrors};
     struct dirent **list = NULL;
     int n = scandir(dir, &list, yar_file, alphasort);
-    char **paths = NULL;
+    char **paths = NULL, cpath[MS_YARA_CACHE_PATH];
     YR_COMPILER *comp = NULL;
-    bool ok = false;
+    bool ok = false, cached = false;
+    unsigned errors = 0;
 
     if (n <= 0) {
         free(list);
@@ -137,15 +198,26 @@ bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
     if (!paths || yr_initialize() != ERROR_SUCCESS)
         goto nomem;
     eng->yara_initialized = true;
-    if (yr_compiler_create(&comp) != ERROR_SUCCESS)
-        goto nomem;
-    yr_compiler_set_callback(comp, on_compile, &c);
-    unsigned errors = 0;
     for (int i = 0; i < n; i++) {
         size_t plen = strlen(dir) + strlen(list[i]->d_name) + 2;
         if (!(paths[i] = ms_malloc(plen)))
             goto nomem;
         snprintf(paths[i], plen, "%s/%s", dir, list[i]->d_name);
+    }
+    cached = cache_dir && cache_dir[0] && cache_path(cache_dir, paths, n, cpath, sizeof cpath);
+    if (cached && yr_rules_load(cpath, &eng->yara) == ERROR_SUCCESS) {
+        eng->yara_from_cache = true;
+        ok = check_categories(eng, eng->yara, paths, n, &c);
+        YR_RULE *rule;
+        yr_rules_foreach(eng->yara, rule) eng->yara_rules++;
+        eng->yara_files = (unsigned)n;
+        goto out;
+    }
+    eng->yara = NULL;
+    if (yr_compiler_create(&comp) != ERROR_SUCCESS)
+        goto nomem;
+    yr_compiler_set_callback(comp, on_compile, &c);
+    for (int i = 0; i < n; i++) {
         FILE *f = fopen(paths[i], "r");
         if (!f) {
             report(&c, paths[i], 0, "cannot open YARA rules");
@@ -163,6 +235,8 @@ bool ms_yara_compile(ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
             goto nomem;
         eng->yara = rules;
         ok = check_categories(eng, rules, paths, n, &c);
+        if (ok && cached)
+            cache_store(rules, cache_dir, cpath);
         YR_RULE *rule;
         yr_rules_foreach(rules, rule) eng->yara_rules++;
         eng->yara_files = (unsigned)n;

@@ -12,10 +12,11 @@
 
 struct ms_engine;
 
-/* Compile every *.yar of dir into eng (sorted by name); errors through fn
- * with file:line. Returns false when any was found. */
-bool ms_yara_compile(struct ms_engine *eng, const char *dir, ms_error_fn fn, void *ctx,
-                     ms_error *first, unsigned *nerrors);
+/* Compile every *.yar of dir into eng (sorted by name), or load them from
+ * cache_dir (NULL: none) as compiled before; errors through fn with
+ * file:line. Returns false when any was found. */
+bool ms_yara_compile(struct ms_engine *eng, const char *dir, const char *cache_dir, ms_error_fn fn,
+                     void *ctx, ms_error *first, unsigned *nerrors);
 void ms_yara_free(struct ms_engine *eng);
 
 /* Per-scan scanner: create (NULL when the engine has no rules), scan,

@@ -88,11 +88,10 @@ static uint64_t read_clock(void *ctx)
     return c->now;
 }
 
-/* Scan fixture NAME with an engine built on config text (NULL: defaults). */
-static void scan_fixture(const char *config, const char *name, got *g)
+/* Scan fixture NAME with an engine built from the rules in o and config
+ * text (NULL: defaults). */
+static void scan_fixture_with(ms_engine_opts o, const char *config, const char *name, got *g)
 {
-    /* compiled databases cached: the same rules are built for every case */
-    ms_engine_opts o = {.rules_dir = RULES, .cache_dir = MS_BINARY_DIR "/attach-hs-cache"};
     char cfg[] = MS_BINARY_DIR "/attach-config.yaml", path[512];
     ms_engine *eng;
     ms_scan *s;
@@ -125,6 +124,14 @@ static void scan_fixture(const char *config, const char *name, got *g)
     free(msg);
     ms_scan_destroy(s);
     ms_engine_destroy(eng);
+}
+
+/* Scan fixture NAME with the shipped rules and config text (NULL: defaults). */
+static void scan_fixture(const char *config, const char *name, got *g)
+{
+    /* compiled databases cached: the same rules are built for every case */
+    ms_engine_opts o = {.rules_dir = RULES, .cache_dir = MS_BINARY_DIR "/attach-hs-cache"};
+    scan_fixture_with(o, config, name, g);
 }
 
 static bool has(const got *g, const char *cat, const char *rule, const char *part)
@@ -520,6 +527,76 @@ static void test_yara_errors(void **state)
     assert_non_null(strstr(err.msg, "nope"));
 }
 
+/* The YARA rules' compiled form is cached by a hash of the .yar files:
+ * unchanged files load it and it matches as compiled rules do, a changed
+ * file compiles anew, a damaged cache file is not trusted, and a file
+ * that names `include` is compiled every time. */
+static void test_yara_cache(void **state)
+{
+    ms_engine_opts o = {.rules_dir = MS_BINARY_DIR "/attach-yaracache",
+                        .cache_dir = MS_BINARY_DIR "/attach-yaracache/cache"};
+    ms_engine *eng;
+    ms_engine_info info;
+    ms_error err;
+    got g;
+    (void)state;
+    assert_int_equal(system("rm -rf " MS_BINARY_DIR "/attach-yaracache && mkdir -p " MS_BINARY_DIR
+                            "/attach-yaracache && cp -R " MS_SOURCE_DIR "/rulesets/. " MS_BINARY_DIR
+                            "/attach-yaracache/"),
+                     0);
+    /* the text rules' databases, as the other tests compiled them: this
+     * test is about YARA's (they are compiled if missing) */
+    assert_int_equal(system("mkdir -p " MS_BINARY_DIR "/attach-yaracache/cache && cp " MS_BINARY_DIR
+                            "/attach-hs-cache/hs-* " MS_BINARY_DIR
+                            "/attach-yaracache/cache/ 2>/dev/null; true"),
+                     0);
+    bool want[] = {false, true};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ms_engine_create(&o, &eng, &err), MS_OK);
+        ms_engine_get_info(eng, &info);
+        assert_int_equal(info.yara_from_cache, want[i]);
+        assert_int_equal(info.yara_rules, 4);
+        ms_engine_destroy(eng);
+        scan_fixture_with(o, NULL, "script_ps1", &g);
+        assert_true(has(&g, "attachment", "script_dropper", "2"));
+    }
+
+    static const char extra[] = "\nrule extra_marker {\n meta:\n  category = \"attachment\"\n"
+                                " strings:\n  $a = \"zq-extra-marker\"\n condition:\n  $a\n}\n";
+    assert_int_equal(system("cp " MS_SOURCE_DIR "/rulesets/attachments.yar " MS_BINARY_DIR
+                            "/attach-yaracache/x.yar"),
+                     0);
+    FILE *f = fopen(MS_BINARY_DIR "/attach-yaracache/x.yar", "w");
+    assert_non_null(f);
+    fputs(extra, f);
+    fclose(f);
+    assert_int_equal(ms_engine_create(&o, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_false(info.yara_from_cache); /* another file: a new key */
+    assert_int_equal(info.yara_rules, 5);
+    ms_engine_destroy(eng);
+
+    assert_int_equal(system("for f in " MS_BINARY_DIR "/attach-yaracache/cache/yara-*.bin; do "
+                            "printf junk > \"$f\"; done"),
+                     0);
+    assert_int_equal(ms_engine_create(&o, &eng, &err), MS_OK);
+    ms_engine_get_info(eng, &info);
+    assert_false(info.yara_from_cache); /* damaged: compiled instead */
+    assert_int_equal(info.yara_rules, 5);
+    ms_engine_destroy(eng);
+
+    f = fopen(MS_BINARY_DIR "/attach-yaracache/x.yar", "a");
+    assert_non_null(f);
+    fputs("// a file that may include others is not cached\n", f);
+    fclose(f);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ms_engine_create(&o, &eng, &err), MS_OK);
+        ms_engine_get_info(eng, &info);
+        assert_false(info.yara_from_cache);
+        ms_engine_destroy(eng);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_benign),          cmocka_unit_test(test_limits),
         cmocka_unit_test(test_time_limit),      cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_site_lists),      cmocka_unit_test(test_yara_errors),
+        cmocka_unit_test(test_yara_cache),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

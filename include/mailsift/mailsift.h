@@ -221,6 +221,7 @@ typedef struct ms_engine_info {
     bool from_cache;      /* the database came from opts.cache_dir */
     unsigned yara_rules;  /* YARA rules for attachments, */
     unsigned yara_files;  /* from this many rulesets/NAME.yar files */
+    bool yara_from_cache; /* the compiled YARA rules came from opts.cache_dir */
 } ms_engine_info;
 
 void ms_engine_get_info(const ms_engine *eng, ms_engine_info *info);

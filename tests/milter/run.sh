@@ -242,6 +242,7 @@ REDISPID=$!
 within $READY port_open $REDIS_PORT || { echo "FAIL: redis-server did not start within $READY s"; cat "$W/redis.log"; exit 1; }
 restart_milter "$W/redis.yaml"
 expect "a restart loads the compiled rules from the cache" "$W/milter.log" "rules loaded from the cache"
+expect "... and the compiled YARA rules" "$W/milter.log" "YARA rules loaded from the cache"
 ratelimit_case redis "$W/redis.yaml" bulk2@example.org
 
 # ---- SIGHUP: a good reload takes effect, a broken one keeps the old ----
