@@ -2,7 +2,7 @@
  * bench.c - ms_bench: what scanning costs, stage by stage, beside a baseline
  *
  *   ms_bench [--runs N] [--rules DIR] [--json] [--text FILE | --text-size MIB]
- *            [--min-time SECONDS] [CORPUS...]
+ *            [--split] [--min-time SECONDS] [CORPUS...]
  *   ms_bench [--rules DIR] [--json] --big-part GIB
  *   ms_bench [--rules DIR] --save-text FILE CORPUS
  *
@@ -19,7 +19,10 @@
  * message with a text part of GIB GiB instead. --save-text writes the
  * text the rules see in CORPUS (every decoded text part, each ending in a
  * newline, one after another) to FILE and measures nothing: given back as
- * --text FILE, that is real mail's text as one stream.
+ * --text FILE, that is real mail's text as one stream. --split measures
+ * that stream's Hyperscan stage again with only the two-stage rules'
+ * anchors in the database, then with only the direct rules, to show what
+ * each kind of rule costs (the two add up to about the whole).
  *
  * As hsbench does, the baseline runs in the same process on the same
  * bytes, so the ratio holds even on a busy machine. Every figure printed
@@ -31,6 +34,7 @@
  */
 #include "bench.h"
 #include "engine.h"
+#include "match.h"
 #include "prose.h"
 #include "scan_internal.h"
 
@@ -56,6 +60,7 @@ typedef struct options {
     const char *text_file, *save_text;
     unsigned text_mib;
     bool text_only; /* --text or --text-size: may be given without a CORPUS */
+    bool split;     /* --split: the stream's kinds of rule measured apart */
     double min_time, big_gib;
     char **corpora;
     int ncorpora;
@@ -71,12 +76,20 @@ typedef struct set_report {
     int hs_rc;
 } set_report;
 
+/* --split: the stream database of one kind of rule alone */
+typedef struct split_report {
+    unsigned rules; /* 0: no rule of this kind, or it did not compile */
+    bench_measure hs;
+    uint64_t matches;
+} split_report;
+
 typedef struct text_report {
     char source[300];
     bench_text text;
     bench_measure hs, match, pcre;
     uint64_t hs_matches, match_findings, pcre_matches;
     int hs_rc;
+    split_report split[2]; /* [0] direct rules, [1] two-stage rules' anchors */
 } text_report;
 
 typedef struct bench {
@@ -203,6 +216,16 @@ static int measure_english(bench *b)
         fprintf(stderr, "ms_bench: cannot create a scan: %s\n", err.msg);
         return -1;
     }
+    for (int k = 0; b->opt.split && k < 2; k++) {
+        split_report *sp = &e->split[k];
+        hs_database_t *db = NULL;
+        progress(b, "(b) Hyperscan, split:", k ? "two-stage rules' anchors" : "direct rules");
+        if (ms_match_compile_kind(b->eng, k == 1, &db, &sp->rules) != HS_SUCCESS ||
+            bench_stage_hs_db(db, &e->text, 0, b->opt.runs, b->opt.min_time, &sp->hs,
+                              &sp->matches) != 0)
+            sp->rules = 0;
+        hs_free_database(db);
+    }
     progress(b, "(b2) text matcher:", "plain English text");
     bench_stage_match(scan, &e->text, 0, b->opt.runs, b->opt.min_time, &e->match,
                       &e->match_findings);
@@ -299,6 +322,14 @@ static void print_english(const text_report *e)
     printf("\none stream of text (%s): %.1f MB\n", e->source, (double)e->text.len / 1e6);
     print_columns();
     print_row(e->hs_rc ? "(b) Hyperscan: FAILED" : "(b) stream database alone", &e->hs);
+    for (int k = 0; k < 2; k++) {
+        char label[80];
+        if (!e->split[k].rules)
+            continue;
+        snprintf(label, sizeof label, "(b) %s only (%u rules)", k ? "anchors" : "direct",
+                 e->split[k].rules);
+        print_row(label, &e->split[k].hs);
+    }
     print_row("(b2) text matcher, both stages", &e->match);
     print_verify_share(&e->hs, &e->match, e->match_findings);
     print_row("(d) PCRE2 JIT", &e->pcre);
@@ -427,6 +458,10 @@ static void print_json(const bench *b)
     json_string(e->source);
     printf(",\"bytes\":%zu,\"stages\":{", e->text.len);
     json_measure("hyperscan", &e->hs, e->hs_matches, false);
+    if (e->split[0].rules)
+        json_measure("hyperscan_direct_rules", &e->split[0].hs, e->split[0].matches, false);
+    if (e->split[1].rules)
+        json_measure("hyperscan_anchors", &e->split[1].hs, e->split[1].matches, false);
     json_measure("matcher", &e->match, e->match_findings, false);
     json_measure("pcre2", &e->pcre, e->pcre_matches, true);
     printf("},\"hyperscan_pcre2_ratio\":%.3f,\"target_mb_per_s\":%.0f},\"peak_rss_kib\":%ld}\n",
@@ -437,15 +472,15 @@ static void print_json(const bench *b)
 
 static int usage(FILE *f)
 {
-    fprintf(
-        f,
-        "usage: ms_bench [--runs N] [--rules DIR] [--json] [--text FILE | --text-size MIB]\n"
-        "                [--min-time SECONDS] [CORPUS...]   (no CORPUS: --text or --text-size)\n"
-        "       ms_bench [--rules DIR] [--json] --big-part GIB\n"
-        "       ms_bench [--rules DIR] --save-text FILE CORPUS\n"
-        "\n"
-        "N >= %d (default %d). CORPUS: a directory of messages, a message or an mbox.\n",
-        BENCH_RUNS_MIN, BENCH_RUNS_MIN);
+    fprintf(f,
+            "usage: ms_bench [--runs N] [--rules DIR] [--json] [--text FILE | --text-size MIB]\n"
+            "                [--split] [--min-time SECONDS] [CORPUS...]   (no CORPUS: --text or "
+            "--text-size)\n"
+            "       ms_bench [--rules DIR] [--json] --big-part GIB\n"
+            "       ms_bench [--rules DIR] --save-text FILE CORPUS\n"
+            "\n"
+            "N >= %d (default %d). CORPUS: a directory of messages, a message or an mbox.\n",
+            BENCH_RUNS_MIN, BENCH_RUNS_MIN);
     return 2;
 }
 
@@ -470,6 +505,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"min-time", required_argument, NULL, 'm'},
         {"big-part", required_argument, NULL, 'b'},
         {"save-text", required_argument, NULL, 'S'},
+        {"split", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -510,6 +546,9 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 'S':
             o->save_text = optarg;
+            break;
+        case 'p':
+            o->split = true;
             break;
         case 'h':
             usage(stdout);

@@ -158,6 +158,11 @@ void bench_stage_scan(struct ms_scan *scan, const bench_set *set, unsigned runs,
 int bench_stage_hs(const struct ms_engine *eng, const bench_text *t, size_t msgs, unsigned runs,
                    double min_s, bench_measure *m, uint64_t *matches);
 
+/* (b) with another database (the split by kind of rule: match.h) */
+struct hs_database;
+int bench_stage_hs_db(const struct hs_database *db, const bench_text *t, size_t msgs, unsigned runs,
+                      double min_s, bench_measure *m, uint64_t *matches);
+
 /* (b2): each segment through the text matcher, both stages (anchors in the
  * stream, two-stage rules verified around them), as a scan runs it;
  * *findings counts the findings. */

@@ -9,8 +9,9 @@
 # 3. runs ms_bench on the synthetic corpus and on the real-mail corpus
 #    $MS_SHARED_DIR/corpus (default ../shared from the repository root), and
 #    the Hyperscan stage on one stream of real text: the decoded text parts
-#    of that corpus one after another (ms_bench --save-text); then on the
-#    generated English prose as a second one-stream input;
+#    of that corpus one after another (ms_bench --save-text), also with
+#    only the direct rules and only the anchors in the database (--split);
+#    then on the generated English prose as a second one-stream input;
 # 3b. runs ms_bench again with a stress ruleset: the shipped rules and 5,000
 #    generated word-list entries (bench/gen_stress.py), so breadth is measured;
 # 4. runs ms_bench --big-part (memory stays bounded for a huge text part);
@@ -44,7 +45,7 @@ run "$build/bench/ms_gen_corpus" --text "$build/english.txt" 64M 1
 run "$build/bench/ms_bench" --save-text "$build/real-text.txt" "$shared/corpus"
 
 echo
-run "$build/bench/ms_bench" --runs "$runs" --text "$build/real-text.txt" "$build/corpus" \
+run "$build/bench/ms_bench" --runs "$runs" --split --text "$build/real-text.txt" "$build/corpus" \
     "$shared/corpus"
 echo
 run "$build/bench/ms_bench" --runs "$runs" --text "$build/english.txt"
@@ -52,7 +53,7 @@ run "$build/bench/ms_bench" --runs "$runs" --text "$build/english.txt"
 # breadth: the same stages with 5,000 more word-list entries (bench/gen_stress.py)
 echo
 run python3 bench/gen_stress.py rulesets "$build/stress-rules" 5000
-run "$build/bench/ms_bench" --runs "$runs" --rules "$build/stress-rules" \
+run "$build/bench/ms_bench" --runs "$runs" --split --rules "$build/stress-rules" \
     --text "$build/real-text.txt" "$shared/corpus"
 
 if [ "$big" != 0 ]; then

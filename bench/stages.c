@@ -151,10 +151,16 @@ static void run_hs_pass(void *ctx, bool warmup)
 int bench_stage_hs(const ms_engine *eng, const bench_text *t, size_t msgs, unsigned runs,
                    double min_s, bench_measure *m, uint64_t *matches)
 {
+    return bench_stage_hs_db(eng->db, t, msgs, runs, min_s, m, matches);
+}
+
+int bench_stage_hs_db(const hs_database_t *db, const bench_text *t, size_t msgs, unsigned runs,
+                      double min_s, bench_measure *m, uint64_t *matches)
+{
     hs_pass c = {NULL, NULL, t, 0, HS_SUCCESS};
 
-    if (hs_alloc_scratch(eng->db, &c.scratch) != HS_SUCCESS ||
-        hs_open_stream(eng->db, 0, &c.stream) != HS_SUCCESS) {
+    if (hs_alloc_scratch(db, &c.scratch) != HS_SUCCESS ||
+        hs_open_stream(db, 0, &c.stream) != HS_SUCCESS) {
         fprintf(stderr, "ms_bench: cannot allocate Hyperscan scratch or stream\n");
         hs_free_scratch(c.scratch);
         return -1;

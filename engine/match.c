@@ -315,6 +315,41 @@ static bool finish_db(ms_engine *eng, const struct timespec *t0, ms_error_fn fn,
     return true;
 }
 
+hs_error_t ms_match_compile_kind(const ms_engine *eng, bool two_stage, hs_database_t **db,
+                                 unsigned *nrules)
+{
+    unsigned n = 0;
+    hs_compile_error_t *cerr = NULL;
+
+    *db = NULL;
+    *nrules = 0;
+    for (unsigned i = 0; i < eng->nrules; i++)
+        if (!eng->rules[i].anchor == !two_stage) {
+            n += stream_exprs(&eng->rules[i], NULL, NULL);
+            ++*nrules;
+        }
+    if (n == 0)
+        return HS_INVALID;
+    const char **exprs = ms_calloc(n, sizeof *exprs);
+    unsigned *flags = ms_calloc(n, sizeof *flags), *ids = ms_calloc(n, sizeof *ids);
+    hs_error_t rc = HS_NOMEM;
+    if (exprs && flags && ids) {
+        for (unsigned i = 0, k = 0; i < eng->nrules; i++) {
+            if (!eng->rules[i].anchor != !two_stage)
+                continue;
+            unsigned m = stream_exprs(&eng->rules[i], exprs + k, flags + k);
+            while (m--)
+                ids[k++] = i;
+        }
+        rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_STREAM, NULL, db, &cerr);
+        hs_free_compile_error(cerr);
+    }
+    free(exprs);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
 bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
                       ms_error *first, unsigned *nerrors)
 {

@@ -16,4 +16,11 @@
 bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
                       ms_error *first, unsigned *nerrors);
 
+/* For benchmarks: compile into *db only the stream expressions of the
+ * two-stage rules (their anchors) or only those of the direct rules, to
+ * show what each kind costs; *nrules counts the rules. HS_INVALID when
+ * there are none. */
+hs_error_t ms_match_compile_kind(const ms_engine *eng, bool two_stage, hs_database_t **db,
+                                 unsigned *nrules);
+
 #endif
