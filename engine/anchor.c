@@ -5,9 +5,11 @@
  * required factors of RE2's prefilter or codesearch's trigram queries),
  * found by walking the regex: a literal or a small class is an exact set
  * of strings; a concatenation joins exact neighbours into longer strings
- * and otherwise keeps its best part; an alternation is the union of its
- * branches (none if one branch has none); an optional part or an unknown
- * construct requires nothing. The best set is the rarest by an estimate
+ * (when the strings would be too many, those so far are first cut to what
+ * they end with: an optional separator or a spelled-out class does not
+ * end the join) and otherwise keeps its best part; an alternation is the
+ * union of its branches (none if one branch has none); an optional part
+ * or an unknown construct requires nothing. The best set is the rarest by an estimate
  * from English letter frequencies, with the most common words counted as
  * barely better than nothing. Anything the walker does not know (inline
  * flags, lookarounds, \x escapes, large classes) requires nothing, so a
@@ -156,6 +158,33 @@ static void to_match(lset *l)
         else
             i++;
     }
+}
+
+/* Cut an exact set down to the last k bytes of its strings (the whole of a
+ * shorter one), k as large as leaves at most max strings: what every match
+ * so far ends with. It is then no longer the whole of the match, but what
+ * follows may still be joined to it ("[._-]?[o0]mp" then "s" gives
+ * "omps|0mps"). False if no k does. */
+static bool to_endings(lset *l, unsigned max)
+{
+    size_t longest = 0;
+
+    for (unsigned i = 0; i < l->n; i++)
+        if (strlen(l->s[i]) > longest)
+            longest = strlen(l->s[i]);
+    for (size_t k = longest; k-- > 0;) {
+        lset e = {.kind = L_EXACT};
+        bool fits = true;
+        for (unsigned i = 0; fits && i < l->n; i++) {
+            size_t n = strlen(l->s[i]);
+            fits = set_add(&e, l->s[i] + (n > k ? n - k : 0)) && e.n <= max;
+        }
+        if (fits) {
+            *l = e;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void keep_better(lset *best, const lset *cand)
@@ -416,6 +445,16 @@ static void walk_concat(walker *w, lset *out)
             }
         }
         bool joined = false;
+        if (cur.kind == L_EXACT && part.kind == L_EXACT && cur.n * part.n > LSET_MAX) {
+            /* too many to join: keep only the endings, "[._-]?[o0]mp" then
+             * "s" gives "omps|0mps", not a fresh start at "s" */
+            lset ends = cur;
+            if (to_endings(&ends, LSET_MAX / part.n)) {
+                keep_better(&best, &cur);
+                cur = ends;
+                exact = false;
+            }
+        }
         if (cur.kind == L_EXACT && part.kind == L_EXACT && cur.n * part.n <= LSET_MAX) {
             lset next = {.kind = L_EXACT};
             bool fits = true;

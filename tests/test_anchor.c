@@ -35,6 +35,9 @@ static void test_derived_literals(void **state)
         {"escapes it does not read are not guessed at", "x\\x41y", NULL},
         {"a bounded run of a letter joins what is on either side", "shit{1,4}head", "thead"},
         {"a run after a class keeps the class spelled out", "f[u*]c+k", "f\\*c|fuc"},
+        {"too many variants to join: what they end with is joined instead",
+         "p[._-]?[o0][._-]?rnhub",
+         "0\\-rnhub|0\\.rnhub|0_rnhub|0rnhub|o\\-rnhub|o\\.rnhub|o_rnhub|ornhub"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -93,6 +96,10 @@ static void test_every_match_holds_an_anchor(void **state)
         {"shit{1,4}head", {"shitthead", "SHITHEAD"}},
         {"[s5]h[i1!*y]t{1,4}s?", {"5h!tt", "shyt", "SHITS"}},
         {"wh[o0]+re", {"whoooore", "wh0re"}},
+        {"p[._-]?[o0][._-]?rnhub", {"p.o.rnhub", "P0-RNHUB", "p_0rnhub", "pornhub"}},
+        {"q[._*-]?[o0][._*-]?[o0]mps", {"q*0.omps", "QOOMPS", "q-o-0mps", "q0_0mps"}},
+        {"f[._*-]?l[._*-]?[o0][._*-]?[o0]mp[s$5][a@4][i1!]ng",
+         {"f.l.o.ompsaing", "FL00MP$@1NG", "f*l-0_0mp5a!ng"}},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
