@@ -4,7 +4,9 @@
  * loader lists them all, and what loads behaves as written (flags, scope,
  * score thresholds, policy actions).
  */
+#include "engine.h"
 #include "helpers.h"
+#include "match.h"
 
 #include <mailsift/mailsift.h>
 
@@ -576,6 +578,77 @@ static void test_pattern_anchors_itself(void **state)
     ms_engine_destroy(eng);
 }
 
+static int count_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void *ctx)
+{
+    (void)id, (void)from, (void)to, (void)flags;
+    ++*(unsigned *)ctx;
+    return 0;
+}
+
+/* Matches of stream database db in text, as one stream. */
+static unsigned stream_hits(const hs_database_t *db, const char *text)
+{
+    hs_scratch_t *scratch = NULL;
+    hs_stream_t *st = NULL;
+    unsigned n = 0;
+
+    assert_int_equal(hs_alloc_scratch(db, &scratch), HS_SUCCESS);
+    assert_int_equal(hs_open_stream(db, 0, &st), HS_SUCCESS);
+    assert_int_equal(hs_scan_stream(st, text, (unsigned)strlen(text), 0, scratch, count_hit, &n),
+                     HS_SUCCESS);
+    assert_int_equal(hs_close_stream(st, scratch, count_hit, &n), HS_SUCCESS);
+    hs_free_scratch(scratch);
+    return n;
+}
+
+/* The stream database of one kind of rule alone (ms_bench --split): the
+ * direct rules' patterns, or the two-stage rules' anchors; none of a kind
+ * the rules do not have. */
+static void test_compile_kind(void **state)
+{
+    static const char rules[] = "categories:\n"
+                                "  - name: demo\n"
+                                "    action: quarantine\n"
+                                "rules:\n"
+                                "  - id: demo.direct\n"
+                                "    category: demo\n"
+                                "    pattern: 'wire\\s+money'\n"
+                                "  - id: demo.anchored\n"
+                                "    category: demo\n"
+                                "    pattern: 'send\\s{1,8}(?:it|this)\\s{1,8}to\\s{1,8}paris'\n"
+                                "    anchors: [paris]\n"
+                                "    flags: [caseless]\n";
+    ms_engine *eng;
+    ms_error err;
+    hs_database_t *db;
+    unsigned n;
+    (void)state;
+    fresh_dir();
+    write_file("k.yaml", rules);
+    ms_engine_opts opts = {.rules_dir = dir};
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+
+    assert_int_equal(ms_match_compile_kind(eng, false, &db, &n), HS_SUCCESS);
+    assert_int_equal(n, 1);
+    assert_int_equal(stream_hits(db, "wire  money, then Paris"), 1);
+    hs_free_database(db);
+    assert_int_equal(ms_match_compile_kind(eng, true, &db, &n), HS_SUCCESS);
+    assert_int_equal(n, 1);
+    assert_int_equal(stream_hits(db, "wire  money, then Paris"), 1); /* the anchor alone */
+    assert_int_equal(stream_hits(db, "wire money"), 0);
+    hs_free_database(db);
+    ms_engine_destroy(eng);
+
+    write_file("k.yaml", "categories:\n  - name: demo\n    action: tag\nrules:\n"
+                         "  - id: demo.direct\n    category: demo\n    pattern: 'wire\\s+money'\n");
+    assert_int_equal(ms_engine_create(&opts, &eng, &err), MS_OK);
+    assert_int_equal(ms_match_compile_kind(eng, true, &db, &n), HS_INVALID);
+    assert_int_equal(n, 0);
+    assert_null(db);
+    ms_engine_destroy(eng);
+}
+
 /* A word list too long for one Hyperscan expression is compiled in parts
  * under the rule's id, its anchors too: an entry of the last part matches
  * like one of the first, and a near miss does not. */
@@ -779,6 +852,7 @@ int main(void)
         cmocka_unit_test(test_database_cache_two_stage),
         cmocka_unit_test(test_word_list_anchors_itself),
         cmocka_unit_test(test_pattern_anchors_itself),
+        cmocka_unit_test(test_compile_kind),
         cmocka_unit_test(test_long_word_list),
         cmocka_unit_test(test_rule_stats),
     };
