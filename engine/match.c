@@ -315,46 +315,75 @@ static bool finish_db(ms_engine *eng, const struct timespec *t0, ms_error_fn fn,
     return true;
 }
 
+/* The stream expressions of a set of rules, with their flags and rule ids
+ * (Hyperscan's arrays), and how many rules gave them. */
+typedef struct stream_set {
+    const char **exprs;
+    unsigned *flags, *ids;
+    unsigned n, nrules;
+} stream_set;
+
+enum { SET_ALL, SET_DIRECT, SET_TWO_STAGE };
+
+static bool in_set(const ms_rule *r, int which)
+{
+    return which == SET_ALL || (which == SET_TWO_STAGE) == (r->anchor != NULL);
+}
+
+/* stream_set_build - the expressions of the rules in set `which` into
+ * *out (stream_set_free frees them). False out of memory. */
+static bool stream_set_build(const ms_engine *eng, int which, stream_set *out)
+{
+    *out = (stream_set){0};
+    for (unsigned i = 0; i < eng->nrules; i++)
+        if (in_set(&eng->rules[i], which)) {
+            out->n += stream_exprs(&eng->rules[i], NULL, NULL);
+            out->nrules++;
+        }
+    out->exprs = ms_calloc(out->n ? out->n : 1, sizeof *out->exprs);
+    out->flags = ms_calloc(out->n ? out->n : 1, sizeof *out->flags);
+    out->ids = ms_calloc(out->n ? out->n : 1, sizeof *out->ids);
+    if (!out->exprs || !out->flags || !out->ids)
+        return false;
+    for (unsigned i = 0, k = 0; i < eng->nrules; i++) {
+        if (!in_set(&eng->rules[i], which))
+            continue;
+        unsigned m = stream_exprs(&eng->rules[i], out->exprs + k, out->flags + k);
+        while (m--)
+            out->ids[k++] = i;
+    }
+    return true;
+}
+
+static void stream_set_free(stream_set *s)
+{
+    free(s->exprs);
+    free(s->flags);
+    free(s->ids);
+}
+
 hs_error_t ms_match_compile_kind(const ms_engine *eng, bool two_stage, hs_database_t **db,
                                  unsigned *nrules)
 {
-    unsigned n = 0;
+    stream_set set;
     hs_compile_error_t *cerr = NULL;
+    hs_error_t rc = HS_NOMEM;
 
     *db = NULL;
-    *nrules = 0;
-    for (unsigned i = 0; i < eng->nrules; i++)
-        if (!eng->rules[i].anchor == !two_stage) {
-            n += stream_exprs(&eng->rules[i], NULL, NULL);
-            ++*nrules;
-        }
-    if (n == 0)
-        return HS_INVALID;
-    const char **exprs = ms_calloc(n, sizeof *exprs);
-    unsigned *flags = ms_calloc(n, sizeof *flags), *ids = ms_calloc(n, sizeof *ids);
-    hs_error_t rc = HS_NOMEM;
-    if (exprs && flags && ids) {
-        for (unsigned i = 0, k = 0; i < eng->nrules; i++) {
-            if (!eng->rules[i].anchor != !two_stage)
-                continue;
-            unsigned m = stream_exprs(&eng->rules[i], exprs + k, flags + k);
-            while (m--)
-                ids[k++] = i;
-        }
-        rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_STREAM, NULL, db, &cerr);
+    if (stream_set_build(eng, two_stage ? SET_TWO_STAGE : SET_DIRECT, &set)) {
+        rc = set.n == 0 ? HS_INVALID
+                        : hs_compile_multi(set.exprs, set.flags, set.ids, set.n, HS_MODE_STREAM,
+                                           NULL, db, &cerr);
         hs_free_compile_error(cerr);
     }
-    free(exprs);
-    free(flags);
-    free(ids);
+    *nrules = rc == HS_SUCCESS ? set.nrules : 0;
+    stream_set_free(&set);
     return rc;
 }
 
 bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, void *ctx,
                       ms_error *first, unsigned *nerrors)
 {
-    const char **exprs;
-    unsigned *flags, *ids;
     hs_compile_error_t *cerr = NULL;
     struct timespec t0;
     char path[4096];
@@ -377,22 +406,12 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
     if (!check_each(eng, fn, ctx, first, nerrors) ||
         !compile_verify(eng, cache_dir, cached ? path : NULL, fn, ctx, first, nerrors))
         return false;
-    unsigned nexprs = 0;
-    for (unsigned i = 0; i < eng->nrules; i++)
-        nexprs += stream_exprs(&eng->rules[i], NULL, NULL);
-    exprs = ms_calloc(nexprs, sizeof *exprs);
-    flags = ms_calloc(nexprs, sizeof *flags);
-    ids = ms_calloc(nexprs, sizeof *ids);
-    if (exprs && flags && ids) {
-        for (unsigned i = 0, k = 0; i < eng->nrules; i++) {
-            unsigned n = stream_exprs(&eng->rules[i], exprs + k, flags + k);
-            while (n--)
-                ids[k++] = i;
-        }
-        if (hs_compile_multi(exprs, flags, ids, nexprs, HS_MODE_STREAM, NULL, &eng->db, &cerr) !=
-            HS_SUCCESS) {
+    stream_set set;
+    if (stream_set_build(eng, SET_ALL, &set)) {
+        if (hs_compile_multi(set.exprs, set.flags, set.ids, set.n, HS_MODE_STREAM, NULL, &eng->db,
+                             &cerr) != HS_SUCCESS) {
             const ms_rule *r =
-                cerr && cerr->expression >= 0 ? &eng->rules[ids[cerr->expression]] : NULL;
+                cerr && cerr->expression >= 0 ? &eng->rules[set.ids[cerr->expression]] : NULL;
             report_code(fn, ctx, first, nerrors, ms_match_error_code(cerr), r, "rulesets",
                         cerr ? cerr->message : "database does not compile");
             hs_free_compile_error(cerr);
@@ -403,8 +422,6 @@ bool ms_match_compile(ms_engine *eng, const char *cache_dir, ms_error_fn fn, voi
     } else {
         report_code(fn, ctx, first, nerrors, MS_ERR_NOMEM, NULL, "rulesets", "out of memory");
     }
-    free(exprs);
-    free(flags);
-    free(ids);
+    stream_set_free(&set);
     return ok;
 }
